@@ -1,0 +1,31 @@
+// Subcommand registry: each src/cli/<name>.cpp registers itself with LUPINE_COMMAND and adds its
+// options and callback to the CLI11 app. Callbacks report failures by throwing lupine::Error
+// (printed to stderr, exit 1) or lupine::cli::Exit for a specific exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+namespace lupine::cli {
+
+struct Exit {
+  int code;
+};
+
+using CommandSetup = std::function<void(CLI::App& parent)>;
+
+// Returns true so it can initialise a static; `order` sorts the --help listing.
+bool register_command(int order, CommandSetup setup);
+void setup_all_commands(CLI::App& app);
+
+// True when stdout/stderr is a terminal: progress is shown only then.
+bool stderr_is_terminal();
+
+}  // namespace lupine::cli
+
+#define LUPINE_CONCAT_INNER(a, b) a##b
+#define LUPINE_CONCAT(a, b) LUPINE_CONCAT_INNER(a, b)
+#define LUPINE_COMMAND(order, function) \
+  static const bool LUPINE_CONCAT(lupine_registered_, __LINE__) = ::lupine::cli::register_command(order, function)
