@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,7 +32,7 @@ struct TarEntry {
   std::string uname;  // written as "root" when empty and the id is 0 (as melange does)
   std::string gname;
   int64_t mtime = 0;
-  uint64_t size = 0;         // regular files only
+  uint64_t size = 0;         // regular files only (the reader reports any header's size)
   std::string link_target;   // symlinks and hard links
   uint32_t devmajor = 0;
   uint32_t devminor = 0;
@@ -63,11 +64,60 @@ struct ParsedTar {
   bool end_of_archive = false;  // two zero blocks were seen
 };
 
-// Parses a whole tar stream held in memory as apk-tools' apk_tar_parse does: POSIX and GNU magic,
-// PAX `x` records (path, linkpath, SCHILY.xattr.*, APK-TOOLS.checksum.SHA1; others kept in
-// other_pax), GNU `L` long names, `g` and `K` ignored, prefix field joined. Stops at two zero
-// blocks; after them only zero bytes may follow. Throws lupine::Error naming `origin` and the entry
-// on a truncated stream, bad checksum, bad magic or a malformed PAX record.
+// Reads a tar stream held in memory one entry at a time, with apk-tools' rules (see parse_tar), so
+// that a caller can stop early or relate entries to offsets in the stream (e.g. gzip member
+// boundaries). Extension headers (`x`, `L`, `K`, `g`) are consumed, never returned.
+class TarReader {
+ public:
+  // `stream` must outlive the reader and the items it returns.
+  TarReader(std::string_view stream, std::string origin);
+
+  // The next entry, or nullopt once the stream has ended (cleanly at a block boundary) or the
+  // end-of-archive marker has been read (end_of_archive() then tells which). Throws lupine::Error
+  // as parse_tar does.
+  std::optional<TarItem> next();
+
+  bool end_of_archive() const { return end_of_archive_; }
+  uint64_t offset() const { return offset_; }  // bytes of the stream consumed so far
+
+ private:
+  struct Header;
+  Header read_header(std::string_view block, uint64_t offset) const;
+  std::string_view take_data(uint64_t size, const std::string& name);
+  TarItem finish_entry(const Header& header);
+  void note_extension_header(const Header& header);
+  void check_after_end_of_archive();
+
+  std::string_view stream_;
+  std::string origin_;
+  uint64_t offset_ = 0;
+  int zero_blocks_ = 0;
+  bool end_of_archive_ = false;
+  bool finished_ = false;
+  // Extension headers that apply to the next entry.
+  std::optional<uint64_t> entry_start_;  // offset of the first of them
+  std::string extension_name_;           // and its name, for errors
+  std::vector<std::pair<std::string, std::string>> pax_records_;  // from an `x` header
+  std::optional<std::string> long_name_;                          // from a GNU `L` header
+};
+
+// Parses a whole tar stream held in memory as apk-tools' apk_tar_parse does, and throws
+// lupine::Error naming `origin` (and the entry or offset) where it would fail:
+// * headers: magic starting "ustar" (POSIX "ustar\0" "00" and GNU "ustar  \0"), a valid checksum
+//   (unsigned or historic signed sum), octal fields NUL- or space-terminated or GNU base-256;
+//   mode reduced to its permission bits;
+// * names: ustar prefix joined as prefix/name, replaced by a GNU `L` long name, replaced by a PAX
+//   `path`; a leading "./" and a directory's trailing '/' dropped (nothing else: path safety is the
+//   package reader's call); names or link targets of 4086 bytes or more refused (PATH_MAX - 10);
+// * PAX `x` records apply to the next entry: path, linkpath, size, uid, gid, mtime (fractions
+//   dropped), uname, gname, SCHILY.xattr.*, APK-TOOLS.checksum.SHA1; others kept in other_pax;
+//   a malformed record is an error. `g` and GNU `K` headers and unknown types are skipped;
+//   '7' and '\0' are regular files;
+// * the end: two zero blocks (counted as apk-tools does, not necessarily consecutive) set
+//   end_of_archive, after which only zero bytes may follow; a stream may also just end at a block
+//   boundary (signature and control members have no end marker), but not inside a header, data,
+//   padding, or between extension headers and their entry ("truncated tar entry '<name>'").
+// Item data points into `stream`, which must outlive the result.
 ParsedTar parse_tar(std::string_view stream, const std::string& origin);
 
 }  // namespace lupine::apk

@@ -1,0 +1,38 @@
+// Trusted public keys, found by file name as apk-tools does for v2 signatures
+// (reference/apk.md §6: `.SIGN.RSA256.melange.rsa.pub` needs a trusted key file `melange.rsa.pub`).
+#pragma once
+
+#include "common/rsa.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lupine::apk {
+
+class Keyring {
+ public:
+  // Adds a key file, or every non-hidden regular file of a directory. The first key of a name wins.
+  // A missing path is an error naming it; keys are parsed when first used.
+  void add(const std::filesystem::path& path);
+
+  // The key whose file name is `key_name`; as apko, a name without ".rsa.pub" also matches a key
+  // file that has it, and the other way round. nullptr when not trusted. A key file that does not
+  // parse is an error naming it.
+  const RsaPublicKey* find(std::string_view key_name) const;
+
+  bool empty() const { return entries_.empty(); }
+  std::vector<std::string> names() const;
+
+ private:
+  struct Entry {
+    std::string name;
+    std::filesystem::path path;
+    mutable std::shared_ptr<RsaPublicKey> key;
+  };
+  std::vector<Entry> entries_;
+};
+
+}  // namespace lupine::apk
