@@ -1,0 +1,189 @@
+#include "index/index_record.h"
+
+#include "apk/package.h"
+#include "apk/version.h"
+#include "common/error.h"
+
+#include <charconv>
+#include <strings.h>
+
+namespace lupine::index {
+
+namespace {
+
+template <typename Integer>
+Integer parse_number(std::string_view value, const std::string& origin, size_t line, char key) {
+  Integer result{};
+  auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), result);
+  if (error != std::errc() || end != value.data() + value.size())
+    fail("{}:{}: field {}: expected a number, got '{}'", origin, line, key, value);
+  return result;
+}
+
+void split_words(std::vector<std::string>& out, std::string_view value) {
+  size_t pos = 0;
+  while (pos < value.size()) {
+    size_t start = value.find_first_not_of(' ', pos);
+    if (start == std::string_view::npos) break;
+    size_t end = value.find(' ', start);
+    if (end == std::string_view::npos) end = value.size();
+    out.emplace_back(value.substr(start, end - start));
+    pos = end;
+  }
+}
+
+void append_list(std::string& out, char key, const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  out.push_back(key);
+  out.push_back(':');
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out.push_back(' ');
+    out.append(values[i]);
+  }
+  out.push_back('\n');
+}
+
+}  // namespace
+
+void for_each_index_line(std::string_view text, const std::string& origin,
+                         const std::function<void(size_t, char, std::string_view)>& field,
+                         const std::function<void(size_t)>& end_of_stanza) {
+  size_t line_number = 0;
+  bool in_stanza = false;
+  while (!text.empty()) {
+    size_t newline = text.find('\n');
+    std::string_view line = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    ++line_number;
+    if (line.empty()) {
+      if (in_stanza) end_of_stanza(line_number);
+      in_stanza = false;
+      continue;
+    }
+    if (line.size() < 2 || line[1] != ':')
+      fail("{}:{}: expected 'X:value', got '{}'", origin, line_number, line.substr(0, 60));
+    in_stanza = true;
+    field(line_number, line[0], line.substr(2));
+  }
+  if (in_stanza) end_of_stanza(line_number + 1);
+}
+
+bool apply_index_field(IndexRecord& record, char key, std::string_view value, const std::string& origin,
+                       size_t line) {
+  switch (key) {
+    case 'C': record.identity = value; break;
+    case 'P': record.name = value; break;
+    case 'V': record.version = value; break;
+    case 'A': record.arch = value; break;
+    case 'S': record.file_size = parse_number<uint64_t>(value, origin, line, key); break;
+    case 'I': record.installed_size = parse_number<uint64_t>(value, origin, line, key); break;
+    case 'T': record.description = value; break;
+    case 'U': record.url = value; break;
+    case 'L': record.license = value; break;
+    case 'o': record.origin = value; break;
+    case 'm': record.maintainer = value; break;
+    case 't': record.build_time = parse_number<int64_t>(value, origin, line, key); break;
+    case 'c': record.commit = value; break;
+    case 'k': record.provider_priority = parse_number<int64_t>(value, origin, line, key); break;
+    case 'D': split_words(record.depends, value); break;
+    case 'p': split_words(record.provides, value); break;
+    case 'i': split_words(record.install_if, value); break;
+    case 'r': split_words(record.replaces, value); break;
+    case 'q': record.replaces_priority = parse_number<int64_t>(value, origin, line, key); break;
+    default: return false;
+  }
+  return true;
+}
+
+std::vector<IndexRecord> parse_apkindex(std::string_view text, const std::string& origin) {
+  std::vector<IndexRecord> records;
+  IndexRecord current;
+  bool started = false;
+  for_each_index_line(
+      text, origin,
+      [&](size_t line, char key, std::string_view value) {
+        if (!started) {
+          current.line = line;
+          started = true;
+        }
+        if (!apply_index_field(current, key, value, origin, line)) {
+          current.unknown.emplace_back(key, std::string(value));
+          if (key >= 'A' && key <= 'Z') current.uninstallable = true;
+        }
+      },
+      [&](size_t) {
+        if (current.name.empty()) fail("{}:{}: package stanza without P: (name)", origin, current.line);
+        if (current.version.empty()) fail("{}:{}: package {} has no V: (version)", origin, current.line, current.name);
+        if (current.identity.empty())
+          fail("{}:{}: package {} has no C: (identity checksum)", origin, current.line, current.name);
+        records.push_back(std::move(current));
+        current = IndexRecord();
+        started = false;
+      });
+  return records;
+}
+
+void append_index_record(std::string& out, const IndexRecord& record, bool with_replaces) {
+  auto field = [&out](char key, std::string_view value) {
+    out.push_back(key);
+    out.push_back(':');
+    out.append(value);
+    out.push_back('\n');
+  };
+  field('C', record.identity);
+  field('P', record.name);
+  field('V', record.version);
+  if (!record.arch.empty()) field('A', record.arch);
+  field('S', std::to_string(record.file_size));
+  field('I', std::to_string(record.installed_size));
+  field('T', record.description);
+  field('U', record.url);
+  field('L', record.license);
+  if (!record.origin.empty()) field('o', record.origin);
+  if (!record.maintainer.empty()) field('m', record.maintainer);
+  if (record.build_time) field('t', std::to_string(record.build_time));
+  if (!record.commit.empty()) field('c', record.commit);
+  if (record.provider_priority) field('k', std::to_string(record.provider_priority));
+  append_list(out, 'D', record.depends);
+  append_list(out, 'p', record.provides);
+  append_list(out, 'i', record.install_if);
+  if (with_replaces) {
+    append_list(out, 'r', record.replaces);
+    if (record.replaces_priority) field('q', std::to_string(record.replaces_priority));
+  }
+  out.push_back('\n');
+}
+
+IndexRecord index_record_from_package(const apk::Package& package, uint64_t file_size) {
+  const apk::PkgInfo& info = package.info();
+  IndexRecord record;
+  record.identity = package.identity();
+  record.name = info.pkgname;
+  record.version = info.pkgver;
+  record.arch = info.arch;
+  record.file_size = file_size;
+  record.installed_size = info.size;
+  record.description = info.pkgdesc;
+  record.url = info.url;
+  record.license = info.license;
+  record.origin = info.origin;
+  record.maintainer = info.maintainer;
+  record.build_time = info.builddate.value_or(0);
+  record.commit = info.commit;
+  record.provider_priority = info.provider_priority.value_or(0);
+  record.depends = info.depends;
+  record.provides = info.provides;
+  record.install_if = info.install_if;
+  record.replaces = info.replaces;
+  record.replaces_priority = info.replaces_priority.value_or(0);
+  return record;
+}
+
+bool index_record_less(const IndexRecord& a, const IndexRecord& b) {
+  int by_name = ::strcasecmp(a.name.c_str(), b.name.c_str());
+  if (by_name != 0) return by_name < 0;
+  if (a.name != b.name) return a.name < b.name;
+  return apk::version_compare(a.version, b.version) == apk::LESS;
+}
+
+}  // namespace lupine::index
