@@ -19,8 +19,9 @@ struct GzipMember {
 };
 
 // Splits `bytes` into its gzip members, inflating each and checking its CRC-32 and size trailer.
-// Throws lupine::Error naming `origin` on bad magic, corrupt or truncated data, or when the total
-// decompressed size would exceed `max_content` bytes (a bound against gzip bombs).
+// Throws lupine::Error naming `origin` (and the member number and offset) on bad magic, bytes after
+// the last member that are not another member (even zeros), corrupt or truncated data, or when the
+// total decompressed size would exceed `max_content` bytes (a bound against gzip bombs).
 std::vector<GzipMember> read_gzip_members(std::string_view bytes, const std::string& origin,
                                           uint64_t max_content = uint64_t{1} << 34);
 

@@ -1,10 +1,9 @@
 #include "apk/gzip_chunk.h"
 
+#include "apk/gzip_deflate_walk.h"
 #include "common/error.h"
 
 #include <libdeflate.h>
-
-#include <climits>
 
 namespace lupine::apk::detail {
 
@@ -13,10 +12,6 @@ namespace {
 // An empty stored block needs at most one byte to finish its 3 header bits (plus padding to the
 // byte boundary), then LEN and NLEN: 4 bytes.
 constexpr size_t kEmptyStoredBlockMaxBytes = 5;
-
-// The walker's output buffer. zlib keeps its own copy of the last 32 KiB for back-references,
-// so this only has to be large enough for inflate to run in long strides.
-constexpr size_t kScratchSize = 256 * 1024;
 
 }  // namespace
 
@@ -52,10 +47,7 @@ ChunkDeflater::ChunkDeflater(int level) {
   if (!compressor_) fail("libdeflate: cannot allocate a compressor for level {}", level);
 }
 
-ChunkDeflater::~ChunkDeflater() {
-  libdeflate_free_compressor(compressor_);
-  if (walker_ready_) inflateEnd(&walker_);
-}
+ChunkDeflater::~ChunkDeflater() { libdeflate_free_compressor(compressor_); }
 
 void ChunkDeflater::deflate(std::string_view input, bool final, std::string& out) {
   if (deflate_failure_countdown.load(std::memory_order_relaxed) > 0 &&
@@ -71,13 +63,11 @@ void ChunkDeflater::deflate(std::string_view input, bool final, std::string& out
   out.resize(size);
 }
 
-// Turns libdeflate's complete stream into one that continues: the last block loses its BFINAL
-// bit and is followed by an empty non-final stored block, which ends byte-aligned. This is the
-// same tail zlib writes for Z_SYNC_FLUSH. Returns the new size.
-size_t ChunkDeflater::end_without_final_block(unsigned char* data, size_t size) {
+// The tail written here is the one zlib writes for Z_SYNC_FLUSH.
+size_t end_without_final_block(unsigned char* data, size_t size) {
   const FinalBlock block = locate_final_block(data, size);
   if ((block.end_bit + 7) / 8 != size)
-    fail("libdeflate: output has {} bytes after its final block", size - (block.end_bit + 7) / 8);
+    fail("internal error: {} bytes follow the final deflate block", size - (block.end_bit + 7) / 8);
 
   // RFC 1951 §3.1.1: bits fill each byte from the least significant bit up. §3.2.3: the first
   // header bit of a block is BFINAL.
@@ -95,38 +85,6 @@ size_t ChunkDeflater::end_without_final_block(unsigned char* data, size_t size) 
   data[size++] = 0xff;
   data[size++] = 0xff;
   return size;
-}
-
-// libdeflate does not report where it put its block boundaries, so inflate the chunk with
-// Z_BLOCK: inflate then returns after every end-of-block code with bit 7 (128) of data_type set,
-// bit 6 (64) set if that block was the final one, and the number of unused bits of the last input
-// byte (< 8 at such a stop) in the low bits (zlib.h, inflate()).
-ChunkDeflater::FinalBlock ChunkDeflater::locate_final_block(const unsigned char* data, size_t size) {
-  if (!walker_ready_) {
-    if (inflateInit2(&walker_, -15) != Z_OK) fail("zlib: cannot initialise inflate");
-    walker_ready_ = true;
-    scratch_.resize(kScratchSize);
-  } else {
-    inflateReset(&walker_);
-  }
-  if (size > UINT_MAX) fail("internal error: a deflate chunk of {} bytes is too large", size);
-  walker_.next_in = const_cast<unsigned char*>(data);
-  walker_.avail_in = static_cast<uInt>(size);
-
-  uint64_t header_bit = 0;  // the first block starts at bit 0
-  for (;;) {
-    walker_.next_out = scratch_.data();
-    walker_.avail_out = static_cast<uInt>(scratch_.size());
-    const int rc = inflate(&walker_, Z_BLOCK);
-    if (rc != Z_OK)
-      fail("internal error: libdeflate's output does not inflate: {}",
-           walker_.msg ? walker_.msg : fmt::format("zlib error {}", rc));
-    if (walker_.data_type & 128) {
-      const uint64_t bit = uint64_t{walker_.total_in} * 8 - (walker_.data_type & 7);
-      if (walker_.data_type & 64) return {header_bit, bit};
-      header_bit = bit;  // a non-final block ended: the next block's header starts here
-    }
-  }
 }
 
 }  // namespace lupine::apk::detail

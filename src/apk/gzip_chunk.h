@@ -8,9 +8,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
-
-#include <zlib.h>
 
 struct libdeflate_compressor;
 
@@ -29,9 +26,9 @@ std::string gzip_header(int level);
 std::string gzip_trailer(uint32_t crc, uint64_t size);
 
 // Compresses chunks with libdeflate. libdeflate always ends its output with a BFINAL block; for a
-// chunk that is not the last one, that block's BFINAL bit is cleared and an empty stored block is
-// appended, which leaves the stream byte-aligned for the next chunk's first block header.
-// One instance per thread.
+// chunk that is not the last one, that block's BFINAL bit is cleared (found by
+// gzip_deflate_walk.h) and an empty stored block is appended, which leaves the stream
+// byte-aligned for the next chunk's first block header. One instance per thread.
 class ChunkDeflater {
  public:
   explicit ChunkDeflater(int level);
@@ -43,18 +40,13 @@ class ChunkDeflater {
   void deflate(std::string_view input, bool final, std::string& out);
 
  private:
-  struct FinalBlock {
-    uint64_t header_bit;  // bit offset of the last block's header (its BFINAL bit)
-    uint64_t end_bit;     // bit offset just past that block's end-of-block code
-  };
-  FinalBlock locate_final_block(const unsigned char* data, size_t size);
-  size_t end_without_final_block(unsigned char* data, size_t size);
-
   libdeflate_compressor* compressor_ = nullptr;
-  z_stream walker_{};  // raw inflate, run with Z_BLOCK only to find block boundaries
-  bool walker_ready_ = false;
-  std::vector<unsigned char> scratch_;  // inflated bytes land here and are discarded
 };
+
+// Turns a complete deflate stream of `size` bytes at `data` into one that continues: its final
+// block loses the BFINAL bit and an empty non-final stored block follows. `data` must have room
+// for 5 more bytes. Returns the new size.
+size_t end_without_final_block(unsigned char* data, size_t size);
 
 // Test hook: while positive, counts down once per deflated chunk; the chunk that brings it to zero
 // throws. Lets tests check that a failure on a worker thread reaches the caller.

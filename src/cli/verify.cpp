@@ -1,8 +1,11 @@
-// lupine verify --keyring K... [--allow-untrusted] FILE...: check signatures and integrity.
+// lupine verify --keyring K... [--allow-untrusted] FILE...: check signatures and integrity of
+// packages and of indexes (told apart by content: an index's member after the signature holds APKINDEX).
 #include "apk/package.h"
 #include "cli/command.h"
 #include "cli/keyring_options.h"
 #include "common/error.h"
+#include "common/fs.h"
+#include "index/index_archive.h"
 
 #include <fmt/format.h>
 
@@ -14,19 +17,29 @@ struct VerifyArgs {
   std::vector<std::string> files;
 };
 
+// The signature check of a package or an index; throws with the reason when it fails.
+apk::SignatureCheck verify_file(const std::string& file, const apk::Keyring& keyring, bool allow_untrusted) {
+  std::string bytes = read_file(file);
+  if (index::is_index_archive(bytes)) {
+    index::IndexArchive archive = index::parse_index_archive(bytes, file);
+    return index::verify_index_signature(archive, keyring, allow_untrusted);
+  }
+  apk::Package package = apk::Package::parse(std::move(bytes), file);
+  apk::VerifyOptions options;
+  options.allow_untrusted = allow_untrusted;
+  return apk::verify_package(package, keyring, options).signature;
+}
+
 void run(const VerifyArgs& args) {
   apk::Keyring keyring = args.keyring.load();
   int failures = 0;
   for (const auto& file : args.files) {
     try {
-      apk::Package package = apk::Package::read(file);
-      apk::VerifyOptions options;
-      options.allow_untrusted = args.keyring.allow_untrusted;
-      apk::VerifyReport report = apk::verify_package(package, keyring, options);
-      if (report.signature.status == apk::SignatureStatus::untrusted)
+      apk::SignatureCheck signature = verify_file(file, keyring, args.keyring.allow_untrusted);
+      if (signature.status == apk::SignatureStatus::untrusted)
         fmt::print(stderr, "{}: warning: untrusted signature (signed by {}), allowed by --allow-untrusted\n",
-                   file, report.signature.detail);
-      if (report.signature.status == apk::SignatureStatus::unsigned_)
+                   file, signature.detail);
+      if (signature.status == apk::SignatureStatus::unsigned_)
         fmt::print(stderr, "{}: warning: unsigned, allowed by --allow-untrusted\n", file);
       fmt::print("{}: OK\n", file);
     } catch (const Error& error) {
@@ -43,9 +56,9 @@ void run(const VerifyArgs& args) {
 
 void setup(CLI::App& app) {
   auto args = std::make_shared<VerifyArgs>();
-  auto* command = app.add_subcommand("verify", "Verify APK packages: signature, datahash, per-file checksums");
+  auto* command = app.add_subcommand("verify", "Verify APK packages (signature, datahash, per-file checksums) and indexes (signature)");
   args->keyring.add_to(*command);
-  command->add_option("files", args->files, "Packages to verify")->required();
+  command->add_option("files", args->files, "Packages or APKINDEX.tar.gz files to verify")->required();
   command->callback([args] { run(*args); });
 }
 

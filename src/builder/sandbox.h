@@ -1,0 +1,94 @@
+// The build sandbox: each pipeline step runs in bubblewrap (bwrap, run as a process), with
+//  - the build root's files at / (read-only; or the directory itself read-write, for a private copy
+//    that steps may change, as melange does);
+//  - the workspace at /home/build read-write (melange-out/<pkg> under it is the destdir);
+//  - fresh /proc, a minimal /dev, a writable tmpfs /tmp, the given extra binds;
+//  - no network and no other namespace shared with the host (--unshare-all), its own hostname;
+//  - an environment of only PATH, HOME=/home/build, SOURCE_DATE_EPOCH and what is given.
+//
+// Every sandboxed process ends with the step: bwrap runs in its own process group (killed on
+// timeout or error), its init process and the step share a pid namespace (when init ends, the
+// kernel kills the rest), --die-with-parent and PR_SET_PDEATHSIG kill the sandbox when lupine dies,
+// and SIGINT/SIGTERM are turned into killing the group (common/process.h).
+#pragma once
+
+#include "common/process.h"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lupine::builder {
+
+// The PATH of every step (melange's, pkg/build/pipeline.go).
+inline constexpr const char* sandbox_path = "/usr/local/sbin:/usr/local/bin:/usr/bin:/usr/sbin:/sbin:/bin";
+// Where the workspace appears inside the sandbox.
+inline constexpr const char* sandbox_workspace = "/home/build";
+
+struct SandboxBind {
+  std::filesystem::path source;  // on the host; must exist unless optional
+  std::string destination;       // absolute, inside the sandbox
+  bool writable = false;
+  bool optional = false;         // skipped when the source does not exist
+};
+
+enum class RootAccess {
+  // The root's files are visible read-only; the root directory is not touched. Mount points
+  // missing from it (/home/build, /proc, ...) are made on a tmpfs, not in the directory.
+  read_only,
+  // The root directory itself is bound read-write: changes persist between steps. Give it a
+  // private copy (make_private_root_copy) — never a shared root.
+  writable,
+};
+
+struct SandboxSpec {
+  std::filesystem::path root;       // the build root's files
+  RootAccess root_access = RootAccess::read_only;
+  std::filesystem::path workspace;  // bound at /home/build read-write
+  std::vector<SandboxBind> binds;   // more binds, after the workspace
+  Environment env;                  // added to PATH, HOME, SOURCE_DATE_EPOCH (and may override them)
+  std::optional<int64_t> source_date_epoch;  // default: SOURCE_DATE_EPOCH of lupine, else 0
+  std::string cwd = sandbox_workspace;       // inside the sandbox
+  std::chrono::milliseconds time_limit{0};   // 0: none
+  std::string hostname = "lupine";
+  std::filesystem::path bwrap;      // default: LUPINE_BWRAP, else `bwrap` on PATH
+};
+
+using SandboxResult = ProcessResult;
+
+// Runs `argv` (argv[0] as seen inside the sandbox) in the sandbox. Output goes to `on_output` as it
+// arrives, line by line (without '\n'); without a callback it is captured into the result.
+// Throws Error when bubblewrap is unusable (what to install or enable) or refuses the spec (e.g. a
+// bind source that does not exist), Interrupted when lupine is interrupted.
+SandboxResult run_in_sandbox(const SandboxSpec& spec, const std::vector<std::string>& argv,
+                             const OutputCallback& on_output = {});
+
+// Runs one pipeline step as melange does (pkg/build/pipeline.go: buildEvalRunCommand):
+//   /bin/sh -c 'set -e[x]o pipefail
+//   [ -d <wd> ] || mkdir -p <wd>
+//   cd <wd>
+//   <script>
+//   exit 0'
+// `workdir` relative to /home/build, or absolute; empty means /home/build. `env` is added to the
+// spec's environment (a step's `environment:`).
+SandboxResult run_step(const SandboxSpec& spec, std::string_view script, std::string_view workdir = {},
+                       const Environment& env = {}, const OutputCallback& on_output = {},
+                       bool trace = false);
+
+// The `sh -c` script run_step runs.
+std::string step_script(std::string_view script, std::string_view workdir, bool trace = false);
+
+// `text` quoted for a POSIX shell: as is when it holds only safe characters, else in single quotes.
+std::string shell_quote(std::string_view text);
+
+// The complete bwrap command line (argv[0] = the bwrap binary) run_in_sandbox would run.
+std::vector<std::string> bwrap_command(const SandboxSpec& spec, const std::vector<std::string>& argv);
+
+// Copies a build root into `destination` (which must not exist) for RootAccess::writable: files,
+// symlinks as symlinks, permissions; reflinks where the filesystem has them.
+void make_private_root_copy(const std::filesystem::path& source, const std::filesystem::path& destination);
+
+}  // namespace lupine::builder

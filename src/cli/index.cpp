@@ -1,0 +1,77 @@
+// lupine index -o OUT/APKINDEX.tar.gz [--signing-key K.rsa] [--description D] [--source-index OLD]
+//              [--merge] [--arch A] [--keyring K]... [--allow-untrusted] FILE.apk...
+// melange index's flags (-o, -s/--source, -m, -a, --signing-key) plus apk index's -d/--description.
+// Incremental, atomic and locked: see index/index_builder.h.
+#include "cli/command.h"
+#include "cli/keyring_options.h"
+#include "cli/signing.h"
+#include "common/error.h"
+#include "common/source_date.h"
+#include "index/index_builder.h"
+
+#include <fmt/format.h>
+
+namespace lupine::cli {
+namespace {
+
+struct IndexArgs {
+  std::string output = "APKINDEX.tar.gz";
+  std::string source_index;
+  std::string signing_key;
+  std::string description;
+  std::string arch;
+  bool merge = false;
+  bool sha1_signature = false;
+  unsigned threads = 0;
+  KeyringOptions keyring;
+  std::vector<std::string> files;
+};
+
+void run(const IndexArgs& args) {
+  if (args.files.empty() && !args.merge) fail("no packages given (pass FILE.apk..., or --merge to rewrite the index)");
+  index::IndexBuildOptions options;
+  options.output = args.output;
+  if (!args.source_index.empty()) options.source_index = args.source_index;
+  options.merge = args.merge;
+  options.description = args.description;
+  options.arch = args.arch;
+  apk::Keyring keyring = args.keyring.load();
+  options.keyring = &keyring;
+  options.allow_untrusted = args.keyring.allow_untrusted;
+  options.mtime = source_date_epoch_or_zero();
+  options.threads = args.threads;
+  LoadedSigner signer;
+  if (!args.signing_key.empty()) {
+    signer = load_signer(args.signing_key, args.sha1_signature);
+    options.signer = signer.signer;
+  }
+  std::vector<std::filesystem::path> files(args.files.begin(), args.files.end());
+  index::IndexBuildStats stats = index::build_index(files, options);
+  for (const auto& warning : stats.warnings) fmt::print(stderr, "lupine: warning: {}\n", warning);
+  fmt::print("{}: {} packages ({} read, {} unchanged{}){}\n", args.output, stats.records, stats.read, stats.reused,
+             args.merge ? fmt::format(", {} kept from the old index", stats.merged) : "",
+             signer.key ? ", signed by " + signer.signer.key_name : "");
+}
+
+void setup(CLI::App& app) {
+  auto args = std::make_shared<IndexArgs>();
+  auto* command = app.add_subcommand("index", "Create or update a repository index (APKINDEX.tar.gz) from packages");
+  command->add_option("-o,--output", args->output, "Index to write (default APKINDEX.tar.gz)");
+  command->add_option("-s,--source,--source-index", args->source_index,
+                      "Old index whose records are reused for unchanged packages (default: the output, if it exists)");
+  command->add_flag("-m,--merge", args->merge, "Keep the old index's packages that are not given");
+  command->add_option("-d,--description", args->description, "DESCRIPTION of the index (at most 160 bytes)");
+  command->add_option("-a,--arch", args->arch, "Refuse packages of another architecture (noarch is accepted)");
+  command->add_option("--signing-key", args->signing_key, "RSA private key (NAME.rsa) to sign the index with")
+      ->check(CLI::ExistingFile);
+  command->add_flag("--sha1-signature", args->sha1_signature, "Legacy SHA-1 signature (.SIGN.RSA.)");
+  command->add_option("--threads", args->threads, "Packages read in parallel (default: one per core)");
+  args->keyring.add_to(*command);
+  command->add_option("files", args->files, "Packages (.apk) to index")->check(CLI::ExistingFile);
+  command->callback([args] { run(*args); });
+}
+
+LUPINE_COMMAND(70, setup);
+
+}  // namespace
+}  // namespace lupine::cli

@@ -1,0 +1,135 @@
+// `lupine fetch`: a recipe's fetch and git-checkout sources go into the cache, after which the
+// sources are served from it with the origins gone (--offline), and laid out with --source-dir.
+#include "common/fs.h"
+#include "common/hash.h"
+#include "support/fixtures.h"
+#include "support/run.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using lupine::testing::run;
+using lupine::testing::run_lupine;
+using ::testing::HasSubstr;
+
+namespace {
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
+  return text;
+}
+
+constexpr const char* kRecipe = R"(package:
+  name: hello
+  version: "1.0"
+  epoch: 0
+  description: fetch test
+  copyright:
+    - license: MIT
+environment:
+  contents:
+    packages:
+      - busybox
+pipeline:
+  - uses: fetch
+    with:
+      uri: file://SERVED/hello-${{package.version}}.tar.gz
+      expected-sha256: SHA
+  - if: ${{build.arch}} == 'no-such-arch'
+    uses: fetch
+    with:
+      uri: file://SERVED/never.tar.gz
+      expected-sha256: SHA
+  - uses: git-checkout
+    with:
+      repository: file://ORIGIN
+      tag: v${{package.version}}
+      expected-commit: COMMIT
+      destination: git-src
+  - runs: echo built
+)";
+
+class FetchCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (run({"git", "--version"}).exit_code != 0) return;
+    fs::create_directories(served_ / "hello-1.0");
+    lupine::write_file_atomic(served_ / "hello-1.0" / "hello.c", "int main() { return 0; }\n");
+    ASSERT_EQ(run({"tar", "-C", served_.string(), "-czf", (served_ / "hello-1.0.tar.gz").string(), "hello-1.0"}).exit_code, 0);
+    fs::create_directories(origin_);
+    auto git = [&](std::vector<std::string> args) {
+      std::vector<std::string> argv{"git", "-C", origin_.string(), "-c", "user.name=t", "-c", "user.email=t@example.org"};
+      argv.insert(argv.end(), args.begin(), args.end());
+      auto result = run(argv);
+      EXPECT_EQ(result.exit_code, 0) << result.err;
+      return result.out.substr(0, result.out.find('\n'));
+    };
+    git({"init", "--quiet"});
+    lupine::write_file_atomic(origin_ / "README", "from git\n");
+    git({"add", "README"});
+    git({"commit", "--quiet", "-m", "one"});
+    git({"tag", "v1.0"});
+    commit_ = git({"rev-parse", "HEAD"});
+    sha_ = lupine::sha256_hex(lupine::read_file(served_ / "hello-1.0.tar.gz"));
+  }
+
+  fs::path write_recipe(const std::string& sha) {
+    std::string text = replace_all(kRecipe, "SERVED", served_.string());
+    text = replace_all(text, "ORIGIN", origin_.string());
+    text = replace_all(text, "SHA", sha);
+    text = replace_all(text, "COMMIT", commit_);
+    fs::path path = dir_.path() / "hello.yaml";
+    lupine::write_file_atomic(path, text);
+    return path;
+  }
+
+  lupine::TempDir dir_{"lupine-fetch-cli"};
+  fs::path served_ = dir_.path() / "served";
+  fs::path origin_ = dir_.path() / "origin";
+  fs::path cache_ = dir_.path() / "cache";
+  std::string commit_, sha_;
+};
+
+#define LUPINE_GIT_OR_SKIP()                                                        \
+  if (run({"git", "--version"}).exit_code != 0) {                                   \
+    if (::lupine::testing::fixtures_required()) FAIL() << "git not found";          \
+    GTEST_SKIP() << "git not found";                                                \
+  }
+
+TEST_F(FetchCommandTest, FillsTheCacheThenServesOfflineIntoASourceDir) {
+  LUPINE_GIT_OR_SKIP();
+  fs::path recipe = write_recipe(sha_);
+  auto first = run_lupine({"fetch", recipe.string(), "--cache-dir", cache_.string()});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_THAT(first.out, HasSubstr("sha256:" + sha_ + " (downloaded)"));
+  EXPECT_THAT(first.out, HasSubstr("tag v1.0 " + commit_ + " (fetched)"));
+  EXPECT_THAT(first.out, ::testing::Not(HasSubstr("never.tar.gz")));  // its if: is false
+  EXPECT_TRUE(fs::exists(cache_ / ("sha256:" + sha_)));
+  EXPECT_TRUE(fs::exists(cache_ / "git"));
+
+  fs::remove_all(served_);
+  fs::remove_all(origin_);
+  fs::path workspace = dir_.path() / "workspace";
+  auto second = run_lupine({"fetch", recipe.string(), "--cache-dir", cache_.string(), "--offline", "--source-dir", workspace.string()});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_THAT(second.out, HasSubstr("(cached)"));
+  EXPECT_EQ(lupine::read_file(workspace / "hello.c"), "int main() { return 0; }\n");
+  EXPECT_TRUE(fs::exists(workspace / "hello-1.0.tar.gz"));
+  EXPECT_EQ(lupine::read_file(workspace / "git-src" / "README"), "from git\n");
+  EXPECT_TRUE(fs::exists(workspace / "git-src" / ".git"));
+}
+
+TEST_F(FetchCommandTest, ChecksumMismatchFailsNamingBothDigests) {
+  LUPINE_GIT_OR_SKIP();
+  std::string wrong(64, 'e');
+  fs::path recipe = write_recipe(wrong);
+  auto result = run_lupine({"fetch", recipe.string(), "--cache-dir", cache_.string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("checksum mismatch: expected sha256 " + wrong + ", got " + sha_));
+  EXPECT_FALSE(fs::exists(cache_ / ("sha256:" + wrong)));
+}
+
+}  // namespace
