@@ -55,6 +55,7 @@ const RsaPublicKey* Keyring::find(std::string_view key_name) const {
     }
   }
   if (!match) return nullptr;
+  std::lock_guard<std::mutex> lock(*load_mutex_);
   if (!match->key) match->key = std::make_shared<RsaPublicKey>(RsaPublicKey::load(match->path));
   return match->key.get();
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,8 @@ class Keyring {
     mutable std::shared_ptr<RsaPublicKey> key;
   };
   std::vector<Entry> entries_;
+  // find() loads keys lazily and may be called from several threads (parallel indexing).
+  mutable std::shared_ptr<std::mutex> load_mutex_ = std::make_shared<std::mutex>();
 };
 
 }  // namespace lupine::apk

@@ -142,6 +142,80 @@ std::vector<CompiledStep> StepCompiler::compile(const std::vector<Step>& steps, 
   return out;
 }
 
+std::shared_ptr<const PipelineDefinition> StepCompiler::load(const Step& step, const Context& parent,
+                                                             Context& context) {
+  if (std::string reason = PipelineLibrary::invalid_name_reason(step.uses.value); !reason.empty()) {
+    report(step.uses.where, parent, fmt::format("invalid pipeline name \"{}\": {}", step.uses.value, reason));
+    return nullptr;
+  }
+  auto definition = library_.find(step.uses.value);
+  if (!definition) {
+    std::string searched;
+    for (const auto& dir : library_.search_path()) searched += (searched.empty() ? "" : ", ") + dir.string();
+    std::vector<std::string> names = library_.available();
+    std::string hint = closest_match(step.uses.value, std::vector<std::string_view>(names.begin(), names.end()));
+    report(step.uses.where, parent,
+           fmt::format("pipeline \"{}\" not found (searched: {}){}", step.uses.value,
+                       searched.empty() ? "no pipeline directories" : searched,
+                       hint.empty() ? "" : fmt::format("; did you mean \"{}\"?", hint)));
+    return nullptr;
+  }
+  diagnostics_.append(definition->diagnostics);
+  context.uses_chain = parent.uses_chain.empty() ? step.uses.value : parent.uses_chain + " > " + step.uses.value;
+  if (parent.uses_chain.empty()) context.use_site = step.uses.where;
+  return definition;
+}
+
+void StepCompiler::resolve_inputs(const Step& step, const std::vector<Input>& inputs, const Context& parent,
+                                  const Context& context, VariableScope& scope, CompiledStep& out) {
+  std::map<std::string, InputResolver::Pending, std::less<>> pending;
+  for (const Input& input : inputs) {
+    InputResolver::Pending& p = pending[input.name.value];
+    const Text* given = step.with.find(input.name.value);
+    bool has_value = given && !given->value.empty();  // melange: an empty value takes the default
+    p.source = has_value ? given : &input.default_value;
+    p.raw = p.source->value;
+    if (input.required.value && p.raw.empty())
+      report(step.uses.set ? step.uses.where : step.where, parent,
+             fmt::format("required input \"{}\" for pipeline \"{}\" is missing", input.name.value,
+                         step.uses.value.empty() ? out.display_name() : step.uses.value));
+  }
+  if (pending.empty()) return;
+
+  InputResolver resolver(*parent.scope, pending);
+  std::vector<std::pair<const Text*, SubstitutionError>> errors;
+  for (const Input& input : inputs) {
+    const std::string& value = resolver.resolve(input.name.value, errors);
+    out.inputs[input.name.value] = value;
+    if (std::string problem = checksum_problem(input.name.value, value); !problem.empty()) {
+      const Text* source = pending.find(input.name.value)->second.source;
+      report(source->where.known() ? source->where : step.where, parent, problem);
+    }
+    // melange compile output keeps only the `with` values that differ from the default.
+    if (step.with.find(input.name.value) && value != input.default_value.value) out.with[input.name.value] = value;
+  }
+  for (const auto& [source, e] : errors) {
+    Location where = source && source->where.known() ? locate_reference(*source, e.name) : step.where;
+    // An input written in the recipe is reported there, one from a pipeline file's default there.
+    report(where, source && source->where.file == step.where.file ? parent : context,
+           fmt::format("input: {}", describe(e, *parent.scope)));
+  }
+  for (const auto& [name, value] : out.inputs) scope.set("inputs." + name, value);
+}
+
+bool StepCompiler::condition_holds(const Text& if_condition, const VariableScope& scope, const Context& context,
+                                   CompiledStep& out) {
+  out.if_condition = substitute_field(if_condition, scope, context, "if", true);
+  if (out.if_condition.empty()) return true;
+  ConditionResult result = evaluate_condition(out.if_condition);
+  if (result.error)
+    report(if_condition.where, context,
+           fmt::format("if: cannot evaluate \"{}\" (after substitution: {}): {}", if_condition.value, out.if_condition,
+                       *result.error) +
+               condition_hint(source_rest_of_line(if_condition.where)));
+  return result.value;
+}
+
 CompiledStep StepCompiler::compile_step(const Step& step, const Context& parent) {
   CompiledStep out;
   out.where = step.where;
@@ -161,42 +235,23 @@ CompiledStep StepCompiler::compile_step(const Step& step, const Context& parent)
     return out;
   }
 
-  // Load the named pipeline; its keys take the place of the step's (melange decodes the file onto
-  // the step).
-  std::shared_ptr<const PipelineDefinition> definition;
-  bool load = step.uses.set && !step.uses.value.empty() && step.pipeline.empty();
-  bool uses_missing = false;
-  if (load) {
-    if (std::string reason = PipelineLibrary::invalid_name_reason(step.uses.value); !reason.empty()) {
-      report(step.uses.where, parent, fmt::format("invalid pipeline name \"{}\": {}", step.uses.value, reason));
-      uses_missing = true;
-    } else if (!(definition = library_.find(step.uses.value))) {
-      std::string searched;
-      for (const auto& dir : library_.search_path()) searched += (searched.empty() ? "" : ", ") + dir.string();
-      report(step.uses.where, parent,
-             fmt::format("pipeline \"{}\" not found (searched: {})", step.uses.value,
-                         searched.empty() ? "no pipeline directories" : searched));
-      uses_missing = true;
-    } else {
-      diagnostics_.append(definition->diagnostics);
-      context.uses_chain = parent.uses_chain.empty() ? step.uses.value : parent.uses_chain + " > " + step.uses.value;
-      if (parent.uses_chain.empty()) context.use_site = step.uses.where;
-    }
-  }
+  // `uses:` without nested steps loads the pipeline file; its keys take the place of the step's
+  // (melange decodes the file onto the step). With nested steps `uses` is informational only.
+  bool loads = !step.uses.value.empty() && step.pipeline.empty();
+  std::shared_ptr<const PipelineDefinition> definition = loads ? load(step, parent, context) : nullptr;
   const Step* file = definition ? &definition->step : nullptr;
-  auto pick = [&](const Text& own, const Text& from_file) -> const Text& {
-    return file && from_file.set ? from_file : own;
+  auto pick = [&](const Text& own, const Text Step::*field) -> const Text& {
+    return file && (file->*field).set ? file->*field : own;
   };
-  const Text& runs = pick(step.runs, file ? file->runs : step.runs);
-  const Text& if_condition = pick(step.if_condition, file ? file->if_condition : step.if_condition);
-  const Text& working_directory = pick(step.working_directory, file ? file->working_directory : step.working_directory);
+  const Text& runs = pick(step.runs, &Step::runs);
+  const Text& if_condition = pick(step.if_condition, &Step::if_condition);
+  const Text& working_directory = pick(step.working_directory, &Step::working_directory);
   const std::vector<Step>& children = file ? file->pipeline : step.pipeline;
   const std::vector<Input>& inputs = file ? file->inputs : step.inputs;
   const std::vector<Text>& needs = file && file->has_needs ? file->needs : step.needs;
   const Located<uint64_t>& required_steps = file && file->required_steps.set ? file->required_steps : step.required_steps;
   if (required_steps.set) out.required_steps = required_steps.value;
 
-  // `with` keys must be declared inputs of the loaded pipeline.
   if (definition) {
     for (const auto& [key, value] : step.with.entries) {
       if (!definition->find_input(key.value))
@@ -205,74 +260,26 @@ CompiledStep StepCompiler::compile_step(const Step& step, const Context& parent)
                            join_names(inputs)));
     }
   }
-
-  // Resolve the declared inputs into this step's scope.
   VariableScope scope(parent.scope);
-  std::map<std::string, InputResolver::Pending, std::less<>> pending;
-  for (const Input& input : inputs) {
-    InputResolver::Pending& p = pending[input.name.value];
-    const Text* given = step.with.find(input.name.value);
-    if (given && !given->value.empty()) {
-      p.raw = given->value;
-      p.source = given;
-    } else {
-      p.raw = input.default_value.value;
-      p.source = &input.default_value;
-    }
-    if (input.required.value && p.raw.empty())
-      report(step.uses.set ? step.uses.where : step.where, parent,
-             fmt::format("required input \"{}\" for pipeline \"{}\" is missing", input.name.value,
-                         step.uses.value.empty() ? out.display_name() : step.uses.value));
-  }
-  if (!pending.empty()) {
-    InputResolver resolver(*parent.scope, pending);
-    std::vector<std::pair<const Text*, SubstitutionError>> errors;
-    for (const Input& input : inputs) {
-      const std::string& value = resolver.resolve(input.name.value, errors);
-      out.inputs[input.name.value] = value;
-      if (std::string problem = checksum_problem(input.name.value, value); !problem.empty())
-        report(pending[input.name.value].source->where.known() ? pending[input.name.value].source->where : step.where,
-               parent, problem);
-      const Text* given = step.with.find(input.name.value);
-      if (given && value != input.default_value.value) out.with[input.name.value] = value;
-    }
-    for (const auto& [source, e] : errors) {
-      Location where = source && source->where.known() ? locate_reference(*source, e.name) : step.where;
-      // An input written in the recipe is reported there, one from a pipeline file's default there.
-      report(where, source && source->where.file == step.where.file ? parent : context,
-             fmt::format("input: {}", describe(e, *parent.scope)));
-    }
-    for (const auto& [name, value] : out.inputs) scope.set("inputs." + name, value);
-  }
+  resolve_inputs(step, inputs, parent, context, scope, out);
 
   // The step's own fields, in its scope.
   out.runs = substitute_field(runs, scope, context, "runs");
-  out.working_directory = working_directory.value.empty() ? parent.working_directory
-                                                          : substitute_field(working_directory, scope, context,
-                                                                             "working-directory");
-  out.if_condition = substitute_field(if_condition, scope, context, "if", true);
-  bool condition = true;
-  if (!out.if_condition.empty()) {
-    ConditionResult result = evaluate_condition(out.if_condition);
-    if (result.error)
-      report(if_condition.where, context,
-             fmt::format("if: cannot evaluate \"{}\" (after substitution: {}): {}", if_condition.value,
-                         out.if_condition, *result.error) +
-                 condition_hint(source_rest_of_line(if_condition.where)));
-    condition = result.value;
-  }
-  out.enabled = parent.enabled && condition && !uses_missing;
+  out.working_directory = working_directory.value.empty()
+                              ? parent.working_directory
+                              : substitute_field(working_directory, scope, context, "working-directory");
+  bool condition = condition_holds(if_condition, scope, context, out);
+  out.enabled = parent.enabled && condition && !(loads && !definition);
   out.environment = parent.environment;
-  auto merge_environment = [&](const TextMap& environment) {
-    for (const auto& [key, value] : environment.entries)
+  for (const TextMap* environment : {&step.environment, file ? &file->environment : nullptr}) {
+    if (!environment) continue;
+    for (const auto& [key, value] : environment->entries)
       out.environment[key.value] = substitute_field(value, scope, context, "environment");
-  };
-  merge_environment(step.environment);
-  if (file) merge_environment(file->environment);
+  }
   for (const Text& need : needs) out.needs.push_back(substitute_field(need, scope, context, "needs"));
   if (out.enabled) parent.needs->insert(parent.needs->end(), out.needs.begin(), out.needs.end());
 
-  // Nested steps: they see this step's scope, directory and environment.
+  // Nested steps see this step's scope, directory and environment.
   context.scope = &scope;
   context.working_directory = out.working_directory;
   context.environment = out.environment;

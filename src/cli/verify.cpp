@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace lupine::cli {
 namespace {
 
@@ -17,17 +19,22 @@ struct VerifyArgs {
   std::vector<std::string> files;
 };
 
-// The signature check of a package or an index; throws with the reason when it fails.
+// The signature check of a package or an index; throws with the reason when it fails. Read as a
+// package first (an index is small, so trying it second costs little), as an index when that fails
+// and the content says so (the member after the signatures holds APKINDEX).
 apk::SignatureCheck verify_file(const std::string& file, const apk::Keyring& keyring, bool allow_untrusted) {
-  std::string bytes = read_file(file);
-  if (index::is_index_archive(bytes)) {
+  std::optional<apk::Package> package;
+  try {
+    package = apk::Package::parse(read_file(file), file);
+  } catch (const Error&) {
+    std::string bytes = read_file(file);
+    if (!index::is_index_archive(bytes)) throw;
     index::IndexArchive archive = index::parse_index_archive(bytes, file);
     return index::verify_index_signature(archive, keyring, allow_untrusted);
   }
-  apk::Package package = apk::Package::parse(std::move(bytes), file);
   apk::VerifyOptions options;
   options.allow_untrusted = allow_untrusted;
-  return apk::verify_package(package, keyring, options).signature;
+  return apk::verify_package(*package, keyring, options).signature;
 }
 
 void run(const VerifyArgs& args) {
