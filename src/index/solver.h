@@ -61,6 +61,7 @@ struct InstalledPackage {
 
 // A package that is in no repository but can be installed: a package file named on the
 // command line, or a virtual meta package (apk add -t NAME=VERSION deps...).
+// A record with an empty identity (C:) is a package of its own, never merged with another.
 struct LocalPackage {
   const IndexRecord* record = nullptr;
   bool from_file = true;  // false: virtual meta package (installed_size 0, nothing to fetch)
@@ -80,7 +81,7 @@ struct SolverRequest {
   std::vector<InstalledPackage> installed;     // in installed-database order
   std::span<const IndexRecord> cached;         // non-repository packages of the cache index
   std::vector<LocalPackage> local;
-  std::vector<apk::Dependency> world;
+  std::vector<apk::Dependency> world;  // one entry per name, as apk's world file
   // Accepted architectures; packages with another non-empty A: (other than "noarch") are
   // uninstallable. Empty accepts every architecture.
   std::vector<std::string> arches;
@@ -105,7 +106,9 @@ struct Change {
   ChangeKind kind = ChangeKind::unchanged;
   const IndexRecord* old_package = nullptr;  // null for install
   const IndexRecord* new_package = nullptr;  // null for purge
-  std::string old_tag;                       // repository tags, "@testing"; "" = default
+  // Repository tags as apk prints them, "@testing" ("" = default); the installed database's
+  // s: field holds new_tag without its '@'.
+  std::string old_tag;
   std::string new_tag;
   // Where to fetch new_package: index into SolverRequest::repositories of the first available
   // repository holding it, -1 for installed-only, cached or local packages.
@@ -157,7 +160,7 @@ std::string render_problems(const Solution& solution, size_t width = 50);
 // line after the changes were applied.
 std::string render_summary(const Solution& solution, unsigned commit_errors = 0);
 
-// apk_fmt_human_size: "2 B", "9999 B", "10 KiB", "15.3 MiB".
+// apk_fmt_human_size: "2 B", "9999 B", "9 KiB" (10000 B), "59.3 MiB".
 std::string format_human_size(uint64_t bytes);
 
 const char* change_verb(const Change& change);  // "Installing", "Purging", ... ("" for unchanged)

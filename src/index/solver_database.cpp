@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <numeric>
 #include <strings.h>
 
 namespace lupine::index::solver_detail {
@@ -25,8 +24,8 @@ uint32_t murmur3_32(std::string_view key, uint32_t seed) {
   const size_t blocks = key.size() / 4;
   uint32_t h = seed;
   for (size_t i = 0; i < blocks; ++i) {
-    uint32_t k;
-    std::memcpy(&k, data + i * 4, 4);  // little-endian hosts only, as the buckets it orders
+    const unsigned char* block = data + i * 4;  // read little-endian, as apk_unaligned_le32
+    uint32_t k = uint32_t(block[0]) | uint32_t(block[1]) << 8 | uint32_t(block[2]) << 16 | uint32_t(block[3]) << 24;
     k *= c1;
     k = rotl(k, 15);
     k *= c2;
@@ -227,9 +226,9 @@ SolverDatabase::SolverDatabase(const SolverRequest& request)
     : flags(request.flags),
       preupgrade(request.preupgrade),
       force_broken_world(request.force_broken_world),
+      name_flags(request.name_flags),
       arches_(request.arches),
-      world_source_(request.world),
-      name_flags(request.name_flags) {
+      world_source_(request.world) {
   tags.push_back(Tag{});
   size_t expected = request.installed.size() + request.cached.size() + request.local.size();
   for (const SolverRepository& repository : request.repositories) expected += repository.packages.size();
@@ -308,10 +307,10 @@ SolverDatabase::SolverDatabase(const SolverRequest& request)
   for (const LocalPackage& local : request.local) {
     if (!local.record) continue;
     PackageId id = add_package(*local.record, 0, false, added);
-    if (!added) continue;
+    // A package file that is also in a repository is that package, now at hand as a file.
     if (local.from_file)
       packages[id].from_file = true;
-    else
+    else if (added)
       packages[id].cached = true;
   }
   finish_loading(first_local);

@@ -8,7 +8,6 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -175,6 +174,7 @@ class SolverDatabase {
   bool preupgrade = false;
   bool force_broken_world = false;
   uint64_t installed_bytes = 0;
+  std::vector<NameFlags> name_flags;  // applied at the start of solve()
 
  private:
   struct IdentityHash {
@@ -198,16 +198,18 @@ class SolverDatabase {
   };
 
   NameId intern_name(std::string_view text);
+  void grow_name_table(size_t slots);
   uint16_t intern_tag(std::string_view tag);
-  std::span<const NameId> reverse_list(NameId name, ReverseKind kind) const;
-  uint64_t hash_order(NameId name) const;
+  bool arches_accept(std::string_view arch) const;
   std::optional<Dep> parse_dep(std::string_view text, bool allow_tag);
   PackageId add_package(const IndexRecord& record, uint32_t repos, bool from_repository, bool& added);
   void finish_loading(PackageId first_local);
   void build_reverse_index(ReverseKind kind);
+  std::span<const NameId> reverse_list(NameId name, ReverseKind kind) const;
+  uint64_t hash_order(NameId name) const;
 
-  void grow_name_table(size_t slots);
-
+  std::vector<std::string> arches_;
+  std::vector<apk::Dependency> world_source_;  // world Deps view into it
   std::vector<uint64_t> name_slots_;   // open-addressing table: hash bits | name id
   std::vector<uint64_t> name_hashes_;  // per name
   std::unordered_map<std::array<unsigned char, 20>, PackageId, IdentityHash> package_index_;
@@ -220,15 +222,6 @@ class SolverDatabase {
   PackageId first_local_ = 0;
   mutable std::vector<uint64_t> hash_order_;  // per name, computed on first use (see hash_order)
   mutable std::vector<NameId> reverse_stamp_;
-  bool arches_accept(std::string_view arch) const;
-
-  std::vector<std::string> arches_;
-  std::vector<apk::Dependency> world_source_;
-
- public:
-  std::vector<NameFlags> name_flags;  // applied at the start of solve()
-
- private:
   bool compat_new_features_ = false, compat_dep_versions_ = false, compat_not_installable_ = false;
 };
 

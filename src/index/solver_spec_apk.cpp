@@ -4,6 +4,7 @@
 // src/commit.c would. Texts and their order are apk-tools' (stderr first, as a buffered
 // stdout ends up after it in solver.sh's output file).
 #include "index/solver_spec.h"
+#include "index/solver_spec_options.h"
 
 #include "apk/version.h"
 #include "common/error.h"
@@ -16,8 +17,8 @@
 
 #include <algorithm>
 #include <ctime>
-#include <functional>
 #include <deque>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -132,28 +133,17 @@ std::string tag_text(const std::string& tag) {
   return tag.starts_with('@') ? tag : "@" + tag;
 }
 
-struct Options {
-  // global
-  bool no_network = false, no_cache = false, force_broken_world = false, force_non_repository = false;
-  int verbosity = 1;
-  std::string root_tmpfs = "auto";
-  std::vector<std::string> preupgrade_depends;
-  std::vector<std::string> arches;
-  // applets
-  std::string applet;
-  std::vector<std::string> args;
-  bool latest = false, upgrade = false, available = false, ignore = false, prune = false;
-  bool preupgrade = true, preupgrade_only = false;
-  bool rdepends = false, depends = false, reinstall = false, xattr = false;
-  std::optional<std::string> virtual_package;
-};
-
 class ApkEmulator {
  public:
   explicit ApkEmulator(const SolverSpec& spec) : spec_(spec) {}
 
   std::string run() {
-    if (parse_command_line()) {
+    std::vector<std::string> args = {"--root-tmpfs=no"};  // as solver.sh runs apk
+    if (spec_.cache.empty()) args.push_back("--no-cache");
+    args.insert(args.end(), spec_.args.begin(), spec_.args.end());
+    std::string problem;
+    if (std::optional<ApkOptions> options = parse_apk_options(args, problem)) {
+      options_ = std::move(*options);
       open_database();
       if (options_.applet == "add")
         add();
@@ -165,6 +155,8 @@ class ApkEmulator {
         fix();
       else
         error(fmt::format("lupine's spec runner does not play the '{}' applet", options_.applet));
+    } else {
+      error(problem);
     }
     return err_ + out_;
   }
@@ -174,177 +166,9 @@ class ApkEmulator {
   void warning(const std::string& text) { err_ += "WARNING: " + text + "\n"; }
   void message(const std::string& text) { out_ += text + "\n"; }
 
-  // --- command line ----------------------------------------------------------------------
-
-  bool parse_command_line() {
-    std::vector<std::string> tokens = {"--root-tmpfs=no"};
-    if (spec_.cache.empty()) tokens.push_back("--no-cache");
-    tokens.insert(tokens.end(), spec_.args.begin(), spec_.args.end());
-    for (size_t i = 0; i < tokens.size(); ++i) {
-      const std::string& token = tokens[i];
-      auto next = [&]() -> std::optional<std::string> {
-        if (i + 1 >= tokens.size()) return std::nullopt;
-        return tokens[++i];
-      };
-      if (token.starts_with("--")) {
-        std::string name = token.substr(2);
-        std::optional<std::string> value;
-        if (size_t eq = name.find('='); eq != std::string::npos) {
-          value = name.substr(eq + 1);
-          name = name.substr(0, eq);
-        }
-        if (!long_option(name, value, next)) {
-          error(fmt::format("unrecognized option '{}'", token));
-          return false;
-        }
-      } else if (token.size() > 1 && token[0] == '-') {
-        for (size_t c = 1; c < token.size(); ++c) {
-          std::optional<std::string> inline_value;
-          if (c + 1 < token.size()) inline_value = token.substr(c + 1);
-          bool consumed_rest = false;
-          if (!short_option(token[c], inline_value, next, consumed_rest)) {
-            error(fmt::format("unrecognized option '-{}'", token[c]));
-            return false;
-          }
-          if (consumed_rest) break;
-        }
-      } else if (options_.applet.empty()) {
-        options_.applet = token;
-      } else if (!token.empty()) {
-        options_.args.push_back(token);
-      }
-    }
-    if (options_.applet.empty()) {
-      error("no applet given");
-      return false;
-    }
-    return true;
-  }
-
-  template <typename Next>
-  bool long_option(const std::string& name, const std::optional<std::string>& value, Next next) {
-    auto argument = [&]() { return value ? value : next(); };
-    const std::string& applet = options_.applet;
-    static const std::set<std::string> ignored = {
-        "allow-untrusted", "simulate", "no-scripts", "scripts", "no-commit-hooks", "commit-hooks",
-        "force-missing-repositories", "force-old-apk", "force-overwrite", "force-refresh", "force",
-        "no-interactive", "interactive", "no-progress", "progress", "update-cache", "no-logfile",
-        "logfile", "clean-protected", "no-chown", "usermode", "initdb", "purge", "no-purge",
-        "sync", "no-sync", "force-no-chroot", "network", "cache"};
-    static const std::set<std::string> ignored_with_argument = {
-        "root", "repositories-file", "cache-dir", "cache-max-age", "keys-dir", "timeout", "wait",
-        "progress-fd", "repository", "repository-config", "uvol-manager"};
-    if (name == "no-network") {
-      options_.no_network = true;
-    } else if (name == "no-cache") {
-      options_.no_cache = true;
-    } else if (name == "force-broken-world") {
-      options_.force_broken_world = true;
-    } else if (name == "force-non-repository") {
-      options_.force_non_repository = true;
-    } else if (name == "verbose") {
-      ++options_.verbosity;
-    } else if (name == "quiet") {
-      --options_.verbosity;
-    } else if (name == "root-tmpfs") {
-      options_.root_tmpfs = value.value_or("yes");
-    } else if (name == "preupgrade-depends") {
-      auto v = argument();
-      if (!v) return false;
-      options_.preupgrade_depends.push_back(*v);
-    } else if (name == "arch") {
-      auto v = argument();
-      if (!v) return false;
-      options_.arches.push_back(*v);
-    } else if (ignored.count(name)) {
-    } else if (ignored_with_argument.count(name)) {
-      if (!argument()) return false;
-    } else if ((applet == "add" || applet == "upgrade") && name == "latest") {
-      options_.latest = true;
-    } else if ((applet == "add" || applet == "fix") && name == "upgrade") {
-      options_.upgrade = true;
-    } else if (applet == "add" && name == "virtual") {
-      options_.virtual_package = argument();
-      if (!options_.virtual_package) return false;
-    } else if (applet == "upgrade" && name == "available") {
-      options_.available = true;
-    } else if (applet == "upgrade" && name == "ignore") {
-      options_.ignore = true;
-    } else if (applet == "upgrade" && name == "prune") {
-      options_.prune = true;
-    } else if (applet == "upgrade" && (name == "preupgrade" || name == "self-upgrade")) {
-      options_.preupgrade = true;
-    } else if (applet == "upgrade" && (name == "no-preupgrade" || name == "no-self-upgrade")) {
-      options_.preupgrade = false;
-    } else if (applet == "upgrade" && (name == "preupgrade-only" || name == "self-upgrade-only")) {
-      options_.preupgrade_only = true;
-    } else if (applet == "del" && name == "rdepends") {
-      options_.rdepends = true;
-    } else if (applet == "fix" && name == "depends") {
-      options_.depends = true;
-    } else if (applet == "fix" && name == "reinstall") {
-      options_.reinstall = true;
-    } else if (applet == "fix" && name == "xattr") {
-      options_.xattr = true;
-    } else if (applet == "fix" && name == "directory-permissions") {
-    } else {
-      return false;
-    }
-    return true;
-  }
-
-  template <typename Next>
-  bool short_option(char option, const std::optional<std::string>& rest, Next next, bool& consumed_rest) {
-    const std::string& applet = options_.applet;
-    auto argument = [&]() -> std::optional<std::string> {
-      if (rest) {
-        consumed_rest = true;
-        return rest;
-      }
-      return next();
-    };
-    switch (option) {
-      case 'v': ++options_.verbosity; return true;
-      case 'q': --options_.verbosity; return true;
-      case 's': case 'i': case 'U': case 'f': return true;
-      case 'p': case 'X': return argument().has_value();
-      case 'a':
-        if (applet != "upgrade") return false;
-        options_.available = true;
-        return true;
-      case 'l':
-        if (applet != "add" && applet != "upgrade") return false;
-        options_.latest = true;
-        return true;
-      case 'u':
-        if (applet != "add" && applet != "fix") return false;
-        options_.upgrade = true;
-        return true;
-      case 't':
-        if (applet != "add") return false;
-        options_.virtual_package = argument();
-        return options_.virtual_package.has_value();
-      case 'r':
-        if (applet == "del") options_.rdepends = true;
-        else if (applet == "fix") options_.reinstall = true;
-        else return false;
-        return true;
-      case 'd':
-        if (applet != "fix") return false;
-        options_.depends = true;
-        return true;
-      case 'x':
-        if (applet != "fix") return false;
-        options_.xattr = true;
-        return true;
-    }
-    return false;
-  }
-
   // --- database ----------------------------------------------------------------------------
 
   void open_database() {
-    std::string world_text;
     for (const std::string& word : spec_.world) {
       std::optional<DepText> dep = split_dependency(word, true);
       if (dep) world_.push_back(to_dependency(*dep));
@@ -424,7 +248,7 @@ class ApkEmulator {
 
   // --- commit (src/commit.c apk_solver_commit_changeset, simulated) -------------------------
 
-  void dump_packages(const SolverDatabase& db, const std::vector<size_t>& sorted, const Solution& solution,
+  void dump_packages(const std::vector<size_t>& sorted, const Solution& solution,
                      const std::function<bool(size_t)>& matches, bool details, const std::string& title,
                      int& count) {
     IndentedWriter writer(out_, output_width);
@@ -436,7 +260,6 @@ class ApkEmulator {
       ++count;
       const Change& change = solution.changes[i];
       const IndexRecord& shown = change.new_package ? *change.new_package : *change.old_package;
-      (void)db;
       if (details) {
         if (change.kind != ChangeKind::reinstall && change.new_package && change.old_package)
           out_ += fmt::format("  {}{} ({} -> {})\n", shown.name, change.new_tag, change.old_package->version,
@@ -479,16 +302,16 @@ class ApkEmulator {
       };
       auto reinstalled = [&](size_t i) { return records[i].reinstall; };
       int ignored = 0, shown = 0;
-      dump_packages(db, sorted, solution, non_repository, false,
+      dump_packages(sorted, solution, non_repository, false,
                     "NOTE: Consider running apk upgrade with --prune and/or --available.\n"
                     "The following packages are no longer available from a repository",
                     ignored);
-      dump_packages(db, sorted, solution, removed, details, "The following packages will be REMOVED", shown);
-      dump_packages(db, sorted, solution, downgraded, details, "The following packages will be DOWNGRADED", shown);
+      dump_packages(sorted, solution, removed, details, "The following packages will be REMOVED", shown);
+      dump_packages(sorted, solution, downgraded, details, "The following packages will be DOWNGRADED", shown);
       if (shown || options_.verbosity > 2) {
-        dump_packages(db, sorted, solution, added, details, "The following NEW packages will be installed", shown);
-        dump_packages(db, sorted, solution, upgraded, details, "The following packages will be upgraded", shown);
-        dump_packages(db, sorted, solution, reinstalled, details, "The following packages will be reinstalled", shown);
+        dump_packages(sorted, solution, added, details, "The following NEW packages will be installed", shown);
+        dump_packages(sorted, solution, upgraded, details, "The following packages will be upgraded", shown);
+        dump_packages(sorted, solution, reinstalled, details, "The following packages will be reinstalled", shown);
         uint64_t download = 0;
         int64_t size_diff = 0;
         for (const Change& change : solution.changes) {
@@ -837,7 +660,7 @@ class ApkEmulator {
   }
 
   const SolverSpec& spec_;
-  Options options_;
+  ApkOptions options_;
   std::string err_, out_;
   std::vector<apk::Dependency> world_;
   InstalledDatabase installed_;

@@ -160,6 +160,22 @@ TEST(Solver, ProvidesAndProviderPriority) {
             "(1/3) Installing libfoo (1)\n(2/3) Installing dash-binsh (0.5)\n(3/3) Installing app (1)\n");
 }
 
+// An unversioned provides has apk-tools' empty version, which sorts below every version: it
+// meets "libx<3" but not "libx=3" (outputs checked against apk-tools 3.0.6).
+TEST(Solver, UnversionedProvidesCompareAsLowestVersion) {
+  auto repo = records(stanza("app", "1", "D:libx=3\n") + stanza("tool", "1", "D:libx<3\n") +
+                      stanza("libfoo", "1", "p:libx\nk:1\n"));
+  SolverRequest request;
+  request.repositories.push_back({"", repo});
+  request.world = world({"tool"});
+  EXPECT_EQ(lines(solve(request)), "(1/2) Installing libfoo (1)\n(2/2) Installing tool (1)\n");
+  request.world = world({"app"});
+  EXPECT_EQ(render_problems(solve(request)),
+            "ERROR: unable to select packages:\n"
+            "  libfoo-1:\n"
+            "    breaks: app-1[libx=3]\n");
+}
+
 TEST(Solver, VirtualWithoutPriorityMustBeChosen) {
   auto repo = records(stanza("mawk", "1", "p:awk\n") + stanza("gawk", "1", "p:awk\n") + stanza("script", "1", "D:awk\n"));
   SolverRequest request;
