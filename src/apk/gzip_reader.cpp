@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -115,6 +116,52 @@ size_t inflate_member(GzipInflater& inflater, std::string_view input, const Memb
   }
 }
 
+// Fast path: libdeflate inflates the whole member in one call. It is only trusted when it
+// succeeds within the limit; every failure (corrupt, truncated, too large) is redone by the zlib
+// inflater above, so errors and their messages are exactly zlib's. Members with a header CRC
+// (FHCRC), which libdeflate skips rather than checks, always take the zlib path.
+class FastInflater {
+ public:
+  FastInflater() : decompressor_(libdeflate_alloc_decompressor()) {}
+  ~FastInflater() {
+    if (decompressor_) libdeflate_free_decompressor(decompressor_);
+  }
+  FastInflater(const FastInflater&) = delete;
+  FastInflater& operator=(const FastInflater&) = delete;
+
+  // Returns the member's compressed size, or 0 when the zlib path must decide.
+  size_t inflate(std::string_view input, const MemberContext& context, std::string& content) {
+    if (!decompressor_ || input.size() < 18) return 0;
+    if (static_cast<unsigned char>(input[3]) & 0x02) return 0;  // FHCRC
+    const uint64_t cap = context.allowed == std::numeric_limits<uint64_t>::max() ? context.allowed
+                                                                                : context.allowed + 1;
+    uint64_t size = std::min<uint64_t>(kInitialContentSize, cap);
+    for (;;) {
+      size = std::min<uint64_t>(size, content.max_size());
+      content.resize(static_cast<size_t>(size));
+      size_t in_used = 0;
+      size_t out_used = 0;
+      const libdeflate_result rc = libdeflate_gzip_decompress_ex(
+          decompressor_, input.data(), input.size(), content.data(), content.size(), &in_used, &out_used);
+      if (rc == LIBDEFLATE_SUCCESS) {
+        if (out_used > context.allowed || in_used == 0) break;
+        content.resize(out_used);
+        if (content.capacity() > kUseHintAbove && content.capacity() / 2 > out_used) content.shrink_to_fit();
+        return in_used;
+      }
+      if (rc != LIBDEFLATE_INSUFFICIENT_SPACE || size >= cap || size >= content.max_size()) break;
+      uint64_t next = size * 2;
+      if (context.size_hint > next) next = context.size_hint;
+      size = std::min(next, cap);
+    }
+    content.clear();
+    return 0;
+  }
+
+ private:
+  libdeflate_decompressor* decompressor_;
+};
+
 // RFC 1952 §2.3.1: every member starts with ID1 = 0x1f, ID2 = 0x8b.
 void check_magic(std::string_view bytes, size_t offset, size_t members_read, const std::string& origin) {
   const std::string_view rest = bytes.substr(offset);
@@ -139,6 +186,7 @@ std::vector<GzipMember> read_gzip_members(std::string_view bytes, const std::str
   if (bytes.empty()) fail("{}: not gzip data (empty)", origin);
   std::vector<GzipMember> members;
   GzipInflater inflater;
+  FastInflater fast;
   const uint32_t isize = trailing_isize(bytes);
   uint64_t total = 0;
   size_t offset = 0;
@@ -149,7 +197,8 @@ std::vector<GzipMember> read_gzip_members(std::string_view bytes, const std::str
     const uint64_t hint = std::min<uint64_t>(isize, rest.size() * kMaxDeflateRatio);
     const MemberContext context{origin, members.size() + 1, offset, max_content - total, max_content, hint};
     GzipMember member;
-    const size_t used = inflate_member(inflater, rest, context, member.content);
+    size_t used = fast.inflate(rest, context, member.content);
+    if (used == 0) used = inflate_member(inflater, rest, context, member.content);
     member.compressed = rest.substr(0, used);
     total += member.content.size();
     offset += used;
