@@ -1,24 +1,13 @@
 #include "apk/pkginfo.h"
 
 #include "common/error.h"
+#include "common/words.h"
 
 #include <charconv>
 
 namespace lupine::apk {
 
 namespace {
-
-void append_words(std::vector<std::string>& list, std::string_view value) {
-  size_t pos = 0;
-  while (pos < value.size()) {
-    size_t start = value.find_first_not_of(" \t", pos);
-    if (start == std::string_view::npos) break;
-    size_t end = value.find_first_of(" \t", start);
-    if (end == std::string_view::npos) end = value.size();
-    list.emplace_back(value.substr(start, end - start));
-    pos = end;
-  }
-}
 
 template <typename Integer>
 Integer parse_integer(std::string_view value, const std::string& origin, size_t line, std::string_view key) {
@@ -66,15 +55,15 @@ PkgInfo parse_pkginfo(std::string_view text, const std::string& origin) {
     else if (key == "commit") info.commit = value;
     else if (key == "maintainer") info.maintainer = value;
     else if (key == "license") info.license = value;  // melange may repeat it; apk-tools keeps the last
-    else if (key == "depend") append_words(info.depends, value);
-    else if (key == "provides") append_words(info.provides, value);
-    else if (key == "replaces") append_words(info.replaces, value);
-    else if (key == "install_if") append_words(info.install_if, value);
+    else if (key == "depend") append_words(info.depends, value, " \t");
+    else if (key == "provides") append_words(info.provides, value, " \t");
+    else if (key == "replaces") append_words(info.replaces, value, " \t");
+    else if (key == "install_if") append_words(info.install_if, value, " \t");
     else if (key == "provider_priority")
       info.provider_priority = parse_integer<int64_t>(value, origin, line_number, key);
     else if (key == "replaces_priority")
       info.replaces_priority = parse_integer<int64_t>(value, origin, line_number, key);
-    else if (key == "triggers") append_words(info.triggers, value);
+    else if (key == "triggers") append_words(info.triggers, value, " \t");
     else if (key == "datahash") info.datahash = value;
     else info.unknown.emplace_back(key, value);
   }

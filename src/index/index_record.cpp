@@ -3,6 +3,7 @@
 #include "apk/package.h"
 #include "apk/version.h"
 #include "common/error.h"
+#include "common/words.h"
 
 #include <algorithm>
 #include <charconv>
@@ -25,15 +26,7 @@ Integer parse_number(std::string_view value, const std::string& origin, size_t l
 void split_words(std::vector<std::string>& out, std::string_view value) {
   // Spaces + 1 bounds the word count: reserve once instead of regrowing (and moving) per word.
   out.reserve(out.size() + static_cast<size_t>(std::count(value.begin(), value.end(), ' ')) + 1);
-  size_t pos = 0;
-  while (pos < value.size()) {
-    size_t start = value.find_first_not_of(' ', pos);
-    if (start == std::string_view::npos) break;
-    size_t end = value.find(' ', start);
-    if (end == std::string_view::npos) end = value.size();
-    out.emplace_back(value.substr(start, end - start));
-    pos = end;
-  }
+  append_words(out, value, " ");
 }
 
 void append_list(std::string& out, char key, const std::vector<std::string>& values) {

@@ -5,6 +5,7 @@
 #include "apk/tar.h"
 #include "common/encoding.h"
 #include "common/error.h"
+#include "common/words.h"
 
 #include <strings.h>
 
@@ -42,15 +43,7 @@ size_t action_rank(std::string_view action) {
 
 std::vector<std::string> words(std::string_view text) {
   std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t start = text.find_first_not_of(" \t\r\n", pos);
-    if (start == std::string_view::npos) break;
-    size_t end = text.find_first_of(" \t\r\n", start);
-    if (end == std::string_view::npos) end = text.size();
-    out.emplace_back(text.substr(start, end - start));
-    pos = end;
-  }
+  append_words(out, text);
   return out;
 }
 

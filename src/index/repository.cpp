@@ -3,6 +3,7 @@
 #include "apk/package.h"
 #include "common/encoding.h"
 #include "common/error.h"
+#include "common/words.h"
 #include "common/fs.h"
 #include "common/hash.h"
 #include "index/index_archive.h"
@@ -15,19 +16,7 @@ namespace lupine::index {
 
 namespace {
 
-std::vector<std::string_view> split_words(std::string_view line) {
-  std::vector<std::string_view> words;
-  size_t pos = 0;
-  while (pos < line.size()) {
-    size_t start = line.find_first_not_of(" \t\r", pos);
-    if (start == std::string_view::npos) break;
-    size_t end = line.find_first_of(" \t\r", start);
-    if (end == std::string_view::npos) end = line.size();
-    words.push_back(line.substr(start, end - start));
-    pos = end;
-  }
-  return words;
-}
+std::vector<std::string_view> split_words(std::string_view line) { return lupine::split_words(line, " \t\r"); }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
