@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     print_row("bare bwrap ... /bin/true (posix_spawn)", bare, bare);
     print_row("run_in_sandbox(/bin/true), captured", runner, bare);
     print_row("run_in_sandbox(/bin/true), line callback", streamed, bare);
-    print_row("run_step(\"true\") (sh -c with melange preamble)", step, bare);
+    print_row("run_step(\"true\"), melange sh -c preamble", step, bare);
     double ratio = runner.median_ms / bare.median_ms;
     fmt::print("overhead of the runner: {:.2f} ms per step ({:.2f}x; target <= 2x): {}\n",
                runner.median_ms - bare.median_ms, ratio, ratio <= 2.0 ? "OK" : "OVER TARGET");

@@ -6,10 +6,13 @@
 //  - no network and no other namespace shared with the host (--unshare-all), its own hostname;
 //  - an environment of only PATH, HOME=/home/build, SOURCE_DATE_EPOCH and what is given.
 //
-// Every sandboxed process ends with the step: bwrap runs in its own process group (killed on
-// timeout or error), its init process and the step share a pid namespace (when init ends, the
-// kernel kills the rest), --die-with-parent and PR_SET_PDEATHSIG kill the sandbox when lupine dies,
-// and SIGINT/SIGTERM are turned into killing the group (common/process.h).
+// Every sandboxed process ends with the step, through a chain the kernel enforces:
+//   lupine ──PR_SET_PDEATHSIG=SIGKILL──► bwrap ──--die-with-parent──► bwrap's init of the step's pid
+//   namespace ──(init gone: the kernel SIGKILLs every process of the namespace)──► the step's processes.
+// lupine dying (even by SIGKILL) starts the chain; on timeout, a throwing callback or SIGINT/SIGTERM
+// (common/process.h) lupine SIGKILLs bwrap's process group, which starts it too. (The group kill
+// alone would not reach the step: --new-session puts it in a session of its own.) When the step's
+// main process exits, init exits with it, so background processes it left are killed as well.
 #pragma once
 
 #include "common/process.h"

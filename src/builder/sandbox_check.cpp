@@ -110,8 +110,10 @@ std::filesystem::path find_bwrap(const std::filesystem::path& requested) {
 const SandboxSupport& require_sandbox(const std::filesystem::path& requested_bwrap) {
   std::filesystem::path bwrap = find_bwrap(requested_bwrap);
   if (bwrap.empty()) {
-    std::string what = requested_bwrap.empty() ? "bubblewrap (bwrap) is not installed or not on PATH"
-                                               : "bubblewrap not found at " + requested_bwrap.string();
+    const char* env = std::getenv("LUPINE_BWRAP");
+    std::string what = !requested_bwrap.empty() ? "bubblewrap not found at " + requested_bwrap.string()
+                       : env && *env            ? fmt::format("bubblewrap not found at {} (LUPINE_BWRAP)", env)
+                                                : "bubblewrap (bwrap) is not installed or not on PATH";
     fail("{}: every build step runs in it; {}", what, install_hint);
   }
   // Successes are cached; a failure is checked again next time (it may have been fixed meanwhile).

@@ -1,6 +1,7 @@
 // lupine: recipes → signed APK packages → signed repository → OCI images.
 #include "cli/command.h"
 #include "common/error.h"
+#include "common/process.h"
 
 #include <fmt/format.h>
 
@@ -19,6 +20,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const lupine::cli::Exit& e) {
     return e.code;
+  } catch (const lupine::Interrupted& e) {
+    fmt::print(stderr, "lupine: {}\n", e.what());
+    return 128 + e.signal();
   } catch (const lupine::Error& e) {
     fmt::print(stderr, "lupine: error: {}\n", e.what());
     return 1;

@@ -5,12 +5,13 @@
 //  - each child runs in its own process group; when it exits, times out, or the caller throws (an
 //    output callback, an interruption), the whole group is SIGKILLed before the child is reaped;
 //  - each child has PR_SET_PDEATHSIG = SIGKILL: if lupine dies, even by SIGKILL, the kernel kills
-//    the child (bubblewrap's --die-with-parent continues the chain into the sandbox);
+//    the child (only the child: what it started itself survives unless, like bubblewrap with
+//    --die-with-parent and its pid namespace, it passes the signal on — builder/sandbox.h);
 //  - SIGINT/SIGTERM/SIGHUP: run_process installs handlers the first time it runs (only for signals
 //    whose disposition is still the default). While children run, a signal makes every running
 //    run_process kill its group, reap it, and throw Interrupted; when no child runs, or on a second
 //    signal, the default action is restored and the signal re-raised, so lupine ends as it would
-//    have without the handlers.
+//    have without the handlers. Long work outside run_process may poll interrupt_requested().
 #pragma once
 
 #include "common/error.h"
@@ -58,7 +59,8 @@ struct ProcessOptions {
   OutputCallback on_output;       // for OutputTarget::callback
   bool line_buffered = false;     // on_output gets complete lines
   std::chrono::milliseconds timeout{0};  // 0: none; then the whole group is SIGKILLed
-  // File descriptors (of lupine) handed to the child under the same numbers.
+  // File descriptors (of lupine, above 2) handed to the child under the same numbers; every other
+  // descriptor is closed on exec.
   std::vector<int> keep_fds;
 };
 
