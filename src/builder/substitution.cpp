@@ -46,9 +46,10 @@ Reference parse_reference(std::string_view text, size_t start) {
   return ref;
 }
 
-template <typename Emit>
-std::string substitute_with(std::string_view text, const VariableLookup& lookup, std::vector<SubstitutionError>& errors,
-                            Emit emit) {
+// Copies `text`, handing each "${{" (parsed at `start`) to `resolve(out, ref, start)`, which
+// appends what the reference stands for and returns where scanning continues.
+template <typename Resolve>
+std::string scan_references(std::string_view text, Resolve resolve) {
   std::string out;
   out.reserve(text.size());
   size_t i = 0;
@@ -59,25 +60,27 @@ std::string substitute_with(std::string_view text, const VariableLookup& lookup,
       break;
     }
     out.append(text.substr(i, start - i));
-    Reference ref = parse_reference(text, start);
-    i = ref.end;
-    if (ref.empty_name) {
-      errors.push_back({fmt::format("empty variable name in \"${{{{\" at position {}", start), "", start});
-      continue;
-    }
-    if (!ref.well_formed) {
-      errors.push_back({fmt::format("unterminated variable reference \"{}\" (missing \"}}}}\")", ref.name),
-                        std::string(ref.name), start});
-      continue;
-    }
-    const std::string* value = lookup(ref.name);
-    if (!value) {
-      errors.push_back({fmt::format("variable {} is not defined", ref.name), std::string(ref.name), start, true});
-      continue;
-    }
-    emit(out, *value);
+    i = resolve(out, parse_reference(text, start), start);
   }
   return out;
+}
+
+template <typename Emit>
+std::string substitute_with(std::string_view text, const VariableLookup& lookup, std::vector<SubstitutionError>& errors,
+                            Emit emit) {
+  return scan_references(text, [&](std::string& out, const Reference& ref, size_t start) {
+    if (ref.empty_name) {
+      errors.push_back({fmt::format("empty variable name in \"${{{{\" at position {}", start), "", start});
+    } else if (!ref.well_formed) {
+      errors.push_back({fmt::format("unterminated variable reference \"{}\" (missing \"}}}}\")", ref.name),
+                        std::string(ref.name), start});
+    } else if (const std::string* value = lookup(ref.name)) {
+      emit(out, *value);
+    } else {
+      errors.push_back({fmt::format("variable {} is not defined", ref.name), std::string(ref.name), start, true});
+    }
+    return ref.end;
+  });
 }
 
 void append_hex_escape(std::string& out, char prefix, uint32_t value, int digits) {
@@ -120,28 +123,16 @@ std::string substitute_quoted(std::string_view text, const VariableLookup& looku
 
 std::string substitute_lenient(std::string_view text, const VariableLookup& lookup) {
   if (!has_variable_reference(text)) return std::string(text);
-  std::string out;
-  out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t start = text.find("${{", i);
-    if (start == std::string_view::npos) {
-      out.append(text.substr(i));
-      break;
-    }
-    out.append(text.substr(i, start - i));
-    Reference ref = parse_reference(text, start);
+  return scan_references(text, [&](std::string& out, const Reference& ref, size_t start) {
     const std::string* value = ref.well_formed ? lookup(ref.name) : nullptr;
     if (value) {
       out += *value;
-      i = ref.end;
-    } else {
-      // Keep "${{" and rescan after it, so a well-formed reference following a broken one still counts.
-      out.append("${{");
-      i = start + 3;
+      return ref.end;
     }
-  }
-  return out;
+    // Keep "${{" and rescan after it, so a well-formed reference following a broken one still counts.
+    out.append("${{");
+    return start + 3;
+  });
 }
 
 std::vector<std::string> variable_references(std::string_view text) {
