@@ -25,6 +25,33 @@ struct GzipMember {
 std::vector<GzipMember> read_gzip_members(std::string_view bytes, const std::string& origin,
                                           uint64_t max_content = uint64_t{1} << 34);
 
+// The same, one member at a time, for readers that stop early (`lupine index` inflates a package's
+// signature and control members but not its data member). Errors are read_gzip_members'.
+class GzipMemberReader {
+ public:
+  GzipMemberReader(std::string_view bytes, const std::string& origin, uint64_t max_content = uint64_t{1} << 34);
+  ~GzipMemberReader();
+  GzipMemberReader(const GzipMemberReader&) = delete;
+  GzipMemberReader& operator=(const GzipMemberReader&) = delete;
+
+  bool done() const { return offset_ >= bytes_.size(); }
+  size_t offset() const { return offset_; }  // where the next member starts
+  std::string_view rest() const { return bytes_.substr(offset_); }
+  GzipMember next();  // inflates the member at offset(); not to be called when done()
+
+  struct Inflaters;  // zlib and libdeflate state, reused across readers on one thread
+
+ private:
+  std::string_view bytes_;
+  std::string origin_;
+  uint64_t max_content_;
+  uint64_t total_ = 0;
+  size_t offset_ = 0;
+  size_t members_ = 0;
+  uint32_t isize_ = 0;
+  std::unique_ptr<Inflaters> inflaters_;
+};
+
 // Compression levels are zlib's 0-9 (0 = stored, 1 = fastest, 9 = smallest); anything else throws.
 // The encoder is libdeflate, one level lower (level L uses libdeflate level max(1, L-1); 0 stays 0):
 // measured on text and binaries that matches or beats zlib's ratio at L (within ~1%) at 2-4x the speed.

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
+#include <optional>
 
 namespace lupine::apk {
 
@@ -130,19 +132,34 @@ class FastInflater {
   FastInflater& operator=(const FastInflater&) = delete;
 
   // Returns the member's compressed size, or 0 when the zlib path must decide.
+  //
+  // Small members (signatures, control, most of a repository's packages) are inflated into a
+  // reused scratch buffer and copied out at their exact size: sizing `content` up front would
+  // zero-fill 64 KB per member, which cost more than the inflating when indexing many packages.
   size_t inflate(std::string_view input, const MemberContext& context, std::string& content) {
     if (!decompressor_ || input.size() < 18) return 0;
     if (static_cast<unsigned char>(input[3]) & 0x02) return 0;  // FHCRC
     const uint64_t cap = context.allowed == std::numeric_limits<uint64_t>::max() ? context.allowed
                                                                                 : context.allowed + 1;
-    uint64_t size = std::min<uint64_t>(kInitialContentSize, cap);
+    const size_t scratch_size = static_cast<size_t>(std::min<uint64_t>(kInitialContentSize, cap));
+    if (!scratch_) scratch_ = std::make_unique_for_overwrite<char[]>(kInitialContentSize);
+    size_t in_used = 0;
+    size_t out_used = 0;
+    libdeflate_result rc = libdeflate_gzip_decompress_ex(decompressor_, input.data(), input.size(), scratch_.get(),
+                                                         scratch_size, &in_used, &out_used);
+    if (rc == LIBDEFLATE_SUCCESS) {
+      if (out_used > context.allowed || in_used == 0) return 0;
+      content.assign(scratch_.get(), out_used);
+      return in_used;
+    }
+    if (rc != LIBDEFLATE_INSUFFICIENT_SPACE || scratch_size >= cap) return 0;
+    // A large member: inflate straight into `content`, at the size hint when it is the larger.
+    uint64_t size = std::min<uint64_t>(std::max<uint64_t>(uint64_t{scratch_size} * 2, context.size_hint), cap);
     for (;;) {
       size = std::min<uint64_t>(size, content.max_size());
       content.resize(static_cast<size_t>(size));
-      size_t in_used = 0;
-      size_t out_used = 0;
-      const libdeflate_result rc = libdeflate_gzip_decompress_ex(
-          decompressor_, input.data(), input.size(), content.data(), content.size(), &in_used, &out_used);
+      rc = libdeflate_gzip_decompress_ex(decompressor_, input.data(), input.size(), content.data(), content.size(),
+                                         &in_used, &out_used);
       if (rc == LIBDEFLATE_SUCCESS) {
         if (out_used > context.allowed || in_used == 0) break;
         content.resize(out_used);
@@ -160,6 +177,10 @@ class FastInflater {
 
  private:
   libdeflate_decompressor* decompressor_;
+  std::unique_ptr<char[]> scratch_;  // kInitialContentSize bytes, allocated on first use
+
+ public:
+  void release_scratch() { scratch_.reset(); }
 };
 
 // RFC 1952 §2.3.1: every member starts with ID1 = 0x1f, ID2 = 0x8b.
@@ -181,29 +202,56 @@ uint32_t trailing_isize(std::string_view bytes) {
 
 }  // namespace
 
+struct GzipMemberReader::Inflaters {
+  std::optional<GzipInflater> zlib;  // only for what libdeflate leaves to it (errors, FHCRC)
+  FastInflater fast;
+};
+
+GzipMemberReader::GzipMemberReader(std::string_view bytes, const std::string& origin, uint64_t max_content)
+    : bytes_(bytes), origin_(origin), max_content_(max_content), isize_(trailing_isize(bytes)) {
+  if (bytes.empty()) fail("{}: not gzip data (empty)", origin);
+}
+
+namespace {
+// One set of inflaters kept per thread between readers: allocating a libdeflate decompressor for
+// every package cost as much as inflating its signature and control members when indexing
+// thousands of packages. A reader takes the set and gives it back. (Not the 64 KB scratch
+// buffer: kept alive on the heap it made glibc consolidate free chunks on later large
+// allocations, which cost more than allocating it again.)
+thread_local std::unique_ptr<GzipMemberReader::Inflaters> cached_inflaters;
+}  // namespace
+
+GzipMemberReader::~GzipMemberReader() {
+  if (!inflaters_ || cached_inflaters) return;
+  inflaters_->fast.release_scratch();
+  cached_inflaters = std::move(inflaters_);
+}
+
+GzipMember GzipMemberReader::next() {
+  if (!inflaters_) inflaters_ = cached_inflaters ? std::move(cached_inflaters) : std::make_unique<Inflaters>();
+  check_magic(bytes_, offset_, members_, origin_);
+  const std::string_view rest = bytes_.substr(offset_);
+  // Trust the last member's ISIZE only as far as deflate could expand the remaining input.
+  const uint64_t hint = std::min<uint64_t>(isize_, rest.size() * kMaxDeflateRatio);
+  const MemberContext context{origin_, members_ + 1, offset_, max_content_ - total_, max_content_, hint};
+  GzipMember member;
+  size_t used = inflaters_->fast.inflate(rest, context, member.content);
+  if (used == 0) {
+    if (!inflaters_->zlib) inflaters_->zlib.emplace();
+    used = inflate_member(*inflaters_->zlib, rest, context, member.content);
+  }
+  member.compressed = rest.substr(0, used);
+  total_ += member.content.size();
+  offset_ += used;
+  ++members_;
+  return member;
+}
+
 std::vector<GzipMember> read_gzip_members(std::string_view bytes, const std::string& origin,
                                           uint64_t max_content) {
-  if (bytes.empty()) fail("{}: not gzip data (empty)", origin);
+  GzipMemberReader reader(bytes, origin, max_content);
   std::vector<GzipMember> members;
-  GzipInflater inflater;
-  FastInflater fast;
-  const uint32_t isize = trailing_isize(bytes);
-  uint64_t total = 0;
-  size_t offset = 0;
-  while (offset < bytes.size()) {
-    check_magic(bytes, offset, members.size(), origin);
-    const std::string_view rest = bytes.substr(offset);
-    // Trust the last member's ISIZE only as far as deflate could expand the remaining input.
-    const uint64_t hint = std::min<uint64_t>(isize, rest.size() * kMaxDeflateRatio);
-    const MemberContext context{origin, members.size() + 1, offset, max_content - total, max_content, hint};
-    GzipMember member;
-    size_t used = fast.inflate(rest, context, member.content);
-    if (used == 0) used = inflate_member(inflater, rest, context, member.content);
-    member.compressed = rest.substr(0, used);
-    total += member.content.size();
-    offset += used;
-    members.push_back(std::move(member));
-  }
+  while (!reader.done()) members.push_back(reader.next());
   return members;
 }
 

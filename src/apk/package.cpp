@@ -23,21 +23,59 @@ bool is_script_name(std::string_view name) {
   return false;
 }
 
-Package Package::read(const std::filesystem::path& path) { return parse(read_file(path), path.string()); }
+Package Package::read(const std::filesystem::path& path, const PackageReadOptions& options) {
+  return parse(read_file(path), path.string(), options);
+}
 
-Package Package::parse(std::string bytes, const std::string& origin) {
+namespace {
+
+bool is_signature_tar(const ParsedTar& tar) {
+  return !tar.items.empty() && tar.items.front().entry.path.starts_with(".SIGN.");
+}
+
+std::string member_origin(const std::string& origin, size_t number) {
+  return fmt::format("{} (gzip member #{})", origin, number);
+}
+
+}  // namespace
+
+Package Package::parse(std::string bytes, const std::string& origin, const PackageReadOptions& options) {
   Package package;
   package.origin_ = origin;
   package.bytes_ = std::make_unique<std::string>(std::move(bytes));
   if (package.bytes_->size() < 2 || (*package.bytes_)[0] != '\x1f' || (*package.bytes_)[1] != '\x8b')
     fail("{}: not an APK package (no gzip data at the start)", origin);
-  package.members_ = read_gzip_members(*package.bytes_, origin);
+
+  std::vector<ParsedTar> parsed;
+  if (options.inflate_data) {
+    package.members_ = read_gzip_members(*package.bytes_, origin);
+    for (const auto& member : package.members_)
+      parsed.push_back(parse_tar(member.content, member_origin(origin, parsed.size() + 1)));
+  } else {
+    // Inflate up to the control member (the first that is not a signature member); the rest of
+    // the file is the data member, kept compressed.
+    GzipMemberReader reader(*package.bytes_, origin);
+    package.members_.reserve(4);  // parsed items point into the contents: no reallocation wanted
+    while (!reader.done()) {
+      package.members_.push_back(reader.next());
+      parsed.push_back(parse_tar(package.members_.back().content, member_origin(origin, parsed.size() + 1)));
+      if (!is_signature_tar(parsed.back())) break;
+    }
+    if (!reader.done()) {
+      const std::string_view data = reader.rest();
+      if (data.size() < 2 || data[0] != '\x1f' || data[1] != '\x8b')
+        fail("{}: trailing garbage after gzip member #{} at offset {} ({} bytes)", origin, package.members_.size(),
+             reader.offset(), data.size());
+      GzipMember member;
+      member.compressed = data;
+      package.members_.push_back(std::move(member));
+      parsed.emplace_back();  // stands for the data member's tar, which is not read
+      package.data_inflated_ = false;
+    }
+  }
 
   // Signature members come first: every member whose entries are all `.SIGN.*` files.
   size_t index = 0;
-  std::vector<ParsedTar> parsed;
-  for (const auto& member : package.members_)
-    parsed.push_back(parse_tar(member.content, fmt::format("{} (gzip member #{})", origin, parsed.size() + 1)));
   for (; index < parsed.size(); ++index) {
     const auto& items = parsed[index].items;
     if (items.empty() || !items.front().entry.path.starts_with(".SIGN.")) break;
@@ -78,7 +116,9 @@ Package Package::parse(std::string bytes, const std::string& origin) {
          data_members);
   if (control.end_of_archive && data_members == 1)
     fail("{}: control member ends with end-of-archive blocks, which would hide the data", origin);
-  if (data_members == 1) {
+  if (data_members == 1 && !package.data_inflated_) {
+    package.data_index_ = index + 1;
+  } else if (data_members == 1) {
     package.data_index_ = index + 1;
     const auto& data = parsed[index + 1];
     if (!data.end_of_archive) fail("{}: data member does not end with the tar end-of-archive blocks", origin);

@@ -16,13 +16,22 @@
 
 namespace lupine::apk {
 
+struct PackageReadOptions {
+  // false: the data member is taken as the rest of the file after the control member, checked
+  // to start like a gzip member but neither inflated nor parsed. Its datahash (SHA-256 of the
+  // compressed bytes) and a signature over it still verify; data_entries() is empty, so the
+  // per-file checksums are left to whoever extracts the package. What `lupine index` needs
+  // (as `apk index`, which reads only the control member).
+  bool inflate_data = true;
+};
+
 class Package {
  public:
   // Reads and structurally checks a package: gzip members, signature member(s) holding only
   // `.SIGN.*` entries, a control member starting with `.PKGINFO` and without end-of-archive blocks,
   // exactly one data member that ends with them. Each problem is an Error naming `origin`.
-  static Package parse(std::string bytes, const std::string& origin);
-  static Package read(const std::filesystem::path& path);
+  static Package parse(std::string bytes, const std::string& origin, const PackageReadOptions& options = {});
+  static Package read(const std::filesystem::path& path, const PackageReadOptions& options = {});
 
   const std::string& origin() const { return origin_; }
   const std::string& bytes() const { return *bytes_; }
@@ -31,6 +40,8 @@ class Package {
   const std::vector<TarItem>& control_entries() const { return control_entries_; }
   const std::vector<TarItem>& data_entries() const { return data_entries_; }
   size_t member_count() const { return members_.size(); }
+  // False when read with inflate_data = false and the package has a data member.
+  bool data_inflated() const { return data_inflated_; }
 
   std::string_view control_member() const { return members_[control_index_].compressed; }
   std::string_view data_member() const;  // empty when the package has no data member
@@ -52,6 +63,7 @@ class Package {
   PkgInfo info_;
   std::vector<TarItem> control_entries_;
   std::vector<TarItem> data_entries_;
+  bool data_inflated_ = true;
 };
 
 struct VerifyOptions {
@@ -66,6 +78,7 @@ struct VerifyReport {
 // Checks what a package claims: its signature against `keyring`, datahash against the data
 // member, each file's APK-TOOLS.checksum.SHA1 against its contents, and that every entry name is
 // a safe relative path. Throws an Error with a distinct message for each kind of failure.
+// For a package whose data was not inflated (PackageReadOptions) only the first two are checked.
 VerifyReport verify_package(const Package& package, const Keyring& keyring, const VerifyOptions& options);
 
 bool is_script_name(std::string_view name);

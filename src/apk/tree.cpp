@@ -1,12 +1,12 @@
 #include "apk/tree.h"
 
 #include "common/error.h"
+#include "common/fs.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,30 +21,6 @@ namespace {
 // security.selinux and the like describe the build host, not the package.
 bool keep_xattr(std::string_view name) {
   return name.starts_with("user.") || name == "security.capability";
-}
-
-std::vector<std::pair<std::string, std::string>> read_xattrs(const std::filesystem::path& path) {
-  std::vector<std::pair<std::string, std::string>> xattrs;
-  ssize_t size = ::llistxattr(path.c_str(), nullptr, 0);
-  if (size <= 0) return xattrs;
-  std::string names(static_cast<size_t>(size), '\0');
-  size = ::llistxattr(path.c_str(), names.data(), names.size());
-  if (size <= 0) return xattrs;
-  names.resize(static_cast<size_t>(size));
-  for (size_t pos = 0; pos < names.size();) {
-    std::string name(names.c_str() + pos);
-    pos += name.size() + 1;
-    if (!keep_xattr(name)) continue;
-    ssize_t length = ::lgetxattr(path.c_str(), name.c_str(), nullptr, 0);
-    if (length < 0) continue;
-    std::string value(static_cast<size_t>(length), '\0');
-    length = ::lgetxattr(path.c_str(), name.c_str(), value.data(), value.size());
-    if (length < 0) continue;
-    value.resize(static_cast<size_t>(length));
-    xattrs.emplace_back(std::move(name), std::move(value));
-  }
-  std::sort(xattrs.begin(), xattrs.end());
-  return xattrs;
 }
 
 std::string read_link(const std::filesystem::path& path) {
@@ -137,7 +113,7 @@ std::vector<TreeEntry> scan_tree(const std::filesystem::path& root, const TreeOp
     } else {
       fail("cannot pack {}: sockets and other special files have no place in a package", source.string());
     }
-    if (entry.type != TarType::symlink) entry.xattrs = read_xattrs(source);
+    if (entry.type != TarType::symlink) entry.xattrs = read_xattrs(source, keep_xattr);
     entries.push_back(std::move(item));
   }
   return entries;

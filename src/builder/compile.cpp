@@ -244,10 +244,24 @@ Arch resolve_arch(const Recipe& recipe, const CompileOptions& options, bool& sup
   return *arch;
 }
 
+// --vars-file and --env-file, merged before anything is substituted (melange ParseConfiguration).
+Recipe with_overrides(const Recipe& recipe, const CompileOptions& options) {
+  Recipe merged = recipe;
+  const Location& where = recipe.package.where;
+  for (const auto& [key, value] : options.vars) merged.vars.put(Text{key, where, true}, Text{value, where, true});
+  for (const auto& [key, value] : options.environment)
+    if (!merged.environment.environment.find(key))
+      merged.environment.environment.put(Text{key, where, true}, Text{value, where, true});
+  return merged;
+}
+
 }  // namespace
 
-BuildPlan compile_recipe(const Recipe& recipe, const PipelineLibrary& library, const CompileOptions& options,
+BuildPlan compile_recipe(const Recipe& input, const PipelineLibrary& library, const CompileOptions& options,
                          Diagnostics& diagnostics) {
+  std::optional<Recipe> merged;
+  if (!options.vars.empty() || !options.environment.empty()) merged = with_overrides(input, options);
+  const Recipe& recipe = merged ? *merged : input;
   BuildPlan plan;
   plan.arch = resolve_arch(recipe, options, plan.arch_supported, diagnostics);
   plan.build_options = options.build_options;

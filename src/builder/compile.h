@@ -29,6 +29,10 @@ struct CompileOptions {
   std::string arch;                        // apk or Go name; "" = the host's
   std::vector<std::string> build_options;  // --build-option: enable options.<name>
   std::string libc_flavor = "gnu";         // flavor of ${{host.triplet.*}} (melange --override-host-triplet-libc-substitution-flavor)
+  // --vars-file: merged into the recipe's `vars`, replacing values of the same name (melange).
+  std::map<std::string, std::string> vars;
+  // --env-file: merged into environment.environment; the recipe's own values win (melange).
+  std::map<std::string, std::string> environment;
 };
 
 struct CompiledStep {

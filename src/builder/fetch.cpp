@@ -120,6 +120,8 @@ std::optional<AttemptFailure> attempt(const std::string& uri, int fd, const Fetc
   CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_off_t connected_after_us = 0;  // 0: no connection was ever made
+  curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected_after_us);
   curl_easy_cleanup(curl);
 
   std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
@@ -144,15 +146,23 @@ std::optional<AttemptFailure> attempt(const std::string& uri, int fd, const Fetc
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
       return AttemptFailure{SourceErrorKind::invalid_request, false, fmt::format("{}: {}", uri, detail)};
+    // The host is unreachable: a name that does not resolve, a refused or timed-out connection.
+    // Trying again a few seconds later does not change that, and the caller may have somewhere
+    // else to go (FetchOptions::fallback), so these fail at once instead of burning the backoff.
     case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
       return AttemptFailure{SourceErrorKind::network, false, fmt::format("{}: {}", uri, detail)};
+    case CURLE_OPERATION_TIMEDOUT:
+      // A connect timeout is unreachability as above; a transfer that stalled is worth a retry.
+      return AttemptFailure{SourceErrorKind::network, connected_after_us > 0, fmt::format("{}: {}", uri, detail)};
     default:
-      // Refused connections, resets, timeouts, truncated transfers: worth another try.
+      // Resets, truncated transfers, receive errors: worth another try.
       return AttemptFailure{SourceErrorKind::network, true, fmt::format("{}: {}", uri, detail)};
   }
 }
@@ -188,6 +198,35 @@ void verify(const FetchRequest& request, const Checksum& expected, const Downloa
     throw SourceError(SourceErrorKind::checksum_mismatch,
                       fmt::format("{}: checksum mismatch: expected {} {}, got {} ({} bytes downloaded)", request.uri,
                                   expected.algorithm_name(), expected.hex, actual, digests.size));
+}
+
+// The upstream download failed with `upstream` (a network error): asks options.fallback for the
+// source. The fallback itself only caches matching content; the entry is checked again here
+// (cache.lookup re-hashes it), so nothing unverified is ever returned.
+CachedSource from_fallback(const FetchRequest& request, const Checksum& expected, const SourceCache& cache,
+                           const FetchOptions& options, const SourceError& upstream) {
+  const SourceFallback& fallback = *options.fallback;
+  say(options, fmt::format("fetch: upstream unreachable: {}; trying {}", upstream.what(), fallback.name));
+  std::vector<Checksum> all{expected};
+  if (!request.expected_sha256.empty() && !request.expected_sha512.empty())
+    all.push_back(make_checksum(HashAlgorithm::sha512, request.expected_sha512, request.uri));
+  try {
+    fallback.fetch(request, all, cache, options);
+  } catch (const Error& error) {
+    throw SourceError(SourceErrorKind::network,
+                      fmt::format("{}; {}: {}", upstream.what(), fallback.name, error.what()));
+  }
+  auto entry = cache.lookup(expected);
+  if (!entry)
+    throw SourceError(SourceErrorKind::network,
+                      fmt::format("{}; and {} left no cache entry {}", upstream.what(), fallback.name, expected.key()));
+  say(options, fmt::format("fetch: {} verified ({} {}) from {}, cached", request.uri, expected.algorithm_name(),
+                           expected.hex, fallback.name));
+  CachedSource result;
+  result.file = *entry;
+  result.sha256_hex = expected.algorithm == HashAlgorithm::sha256 ? expected.hex : file_digest_hex(HashAlgorithm::sha256, *entry);
+  result.origin = fallback.name;
+  return result;
 }
 
 }  // namespace
@@ -319,12 +358,20 @@ CachedSource fetch_to_cache(const FetchRequest& request, const FetchOptions& opt
   }
   // The temp file lives in the cache directory and is renamed only once its checksum matched;
   // on any failure AtomicFile removes it.
-  AtomicFile file(cache.entry_path(*expected));
-  DownloadDigests digests = download_to_fd(request.uri, file.fd(), request, options);
-  verify(request, *expected, digests);
-  if (!request.expected_sha256.empty() && !request.expected_sha512.empty())  // both given: both must hold
-    verify(request, make_checksum(HashAlgorithm::sha512, request.expected_sha512, request.uri), digests);
-  file.commit();
+  DownloadDigests digests;
+  {
+    AtomicFile file(cache.entry_path(*expected));
+    try {
+      digests = download_to_fd(request.uri, file.fd(), request, options);
+    } catch (const SourceError& error) {
+      if (error.kind() != SourceErrorKind::network || !options.fallback || !options.fallback->fetch) throw;
+      return from_fallback(request, *expected, cache, options, error);
+    }
+    verify(request, *expected, digests);
+    if (!request.expected_sha256.empty() && !request.expected_sha512.empty())  // both given: both must hold
+      verify(request, make_checksum(HashAlgorithm::sha512, request.expected_sha512, request.uri), digests);
+    file.commit();
+  }
   say(options, fmt::format("fetch: {} verified ({} {}), cached", request.uri, expected->algorithm_name(), expected->hex));
   result.file = cache.entry_path(*expected);
   result.sha256_hex = digests.sha256_hex;

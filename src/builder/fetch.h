@@ -22,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lupine::builder {
 
@@ -76,7 +77,7 @@ enum class SourceErrorKind {
   checksum_mismatch,  // what() names expected and actual
   not_found,          // HTTP 404/410, or a missing file:// path
   http_status,        // another HTTP error status
-  network,            // connection, TLS, timeout, transfer errors
+  network,            // DNS, connection, TLS, timeout, transfer errors
   not_cached,         // offline and not in the cache
   unsafe_archive,     // refused by archive_extract
   git,                // git-checkout failures (git_checkout.h)
@@ -91,22 +92,40 @@ class SourceError : public Error {
   SourceErrorKind kind_;
 };
 
+struct FetchOptions;
+
+// Another place to get a source from when its upstream cannot be reached (a `network` error: the
+// host does not resolve, the connection is refused or times out) — e.g. Debian's source packages
+// (debian_source.h). It must put into `cache` only content matching `expected` (every checksum
+// listed), and returns the cache entry; it throws SourceError when it has nothing that matches.
+struct SourceFallback {
+  std::string name;  // for messages: "Debian source package hello"
+  std::function<std::filesystem::path(const FetchRequest& request, const std::vector<Checksum>& expected,
+                                      const SourceCache& cache, const FetchOptions& options)>
+      fetch;
+};
+
 struct FetchOptions {
   std::filesystem::path cache_dir;  // empty: a temporary cache for this call only
   std::filesystem::path guest_root; // for paths outside /home/build (place_path); empty: refused
   bool offline = false;             // never download: the cache must hold the source
   long backoff_ms = 1000;           // wait before the second try, doubled for each further try
   std::function<void(const std::string&)> log;  // progress lines (nullptr: quiet)
+  std::optional<SourceFallback> fallback;       // tried when the upstream is unreachable
 };
 
 struct CachedSource {
   std::filesystem::path file;  // in the cache (or a temp dir for expected-none / no cache dir)
   std::string sha256_hex;      // of the content, always known
   bool cache_hit = false;
+  std::string origin;          // the fallback's name when it supplied the file, else empty
 };
 
 // Finds the source in the cache or downloads and verifies it into the cache; needs a cache_dir
-// unless the request is expected-none (then the file lands in `scratch_dir`). Throws SourceError.
+// unless the request is expected-none (then the file lands in `scratch_dir`). When the download
+// fails with a `network` error and options.fallback is set, the fallback is tried (logging
+// "fetch: upstream unreachable: ...; trying <name>"); if it fails too, the SourceError (kind
+// `network`) names both failures. Throws SourceError.
 CachedSource fetch_to_cache(const FetchRequest& request, const FetchOptions& options,
                             const std::filesystem::path& scratch_dir = {});
 

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include <unistd.h>
+
 namespace lupine::builder {
 namespace {
 
@@ -51,6 +53,7 @@ std::vector<std::string> bwrap_command(const SandboxSpec& spec, const std::vecto
   // All namespaces (no network: only a loopback device of its own), killed with lupine, no
   // controlling terminal (a step cannot inject input into lupine's terminal).
   add({"--unshare-all", "--die-with-parent", "--new-session", "--hostname", spec.hostname});
+  if (spec.run_as_root && ::geteuid() != 0) add({"--unshare-user", "--uid", "0", "--gid", "0"});
   // Capabilities (in the sandbox's user namespace): the container-default set melange grants, and
   // nothing that could undo the read-only mounts (CAP_SYS_ADMIN) — by default a step running as
   // uid 0 would keep them all.

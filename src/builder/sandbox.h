@@ -57,6 +57,10 @@ struct SandboxSpec {
   std::string cwd = sandbox_workspace;       // inside the sandbox
   std::chrono::milliseconds time_limit{0};   // 0: none
   std::string hostname = "lupine";
+  // Run as uid/gid 0 inside, as melange's bubblewrap builds do. When lupine is not root this needs a
+  // user namespace (--unshare-user --uid 0 --gid 0); files the step creates in the workspace are
+  // still owned by lupine's own user on the host.
+  bool run_as_root = false;
   std::filesystem::path bwrap;      // default: LUPINE_BWRAP, else `bwrap` on PATH
 };
 

@@ -7,7 +7,15 @@
 // them: extracted, checked out, with the downloaded files kept (steps working outside /home/build
 // need --guest-root, standing for the guest's /). --offline only checks that the
 // cache holds everything. Prints one line per source; exit 1 when any source failed (all are tried).
+//
+// When an upstream URL cannot be reached (no DNS, connection refused or timed out), the archive is
+// looked for in Debian's source package of the same name (--no-debian-fallback turns that off):
+// `apt-get source --download-only` with a private apt configuration under <cache>/debian-apt, and
+// only a file whose own checksum equals the recipe's is cached (builder/debian_source.h). Debian's
+// name for a package may differ: `.debian-sources.yaml` beside the recipe (or --debian-sources)
+// maps recipe package names to Debian source package names.
 #include "builder/compile.h"
+#include "builder/debian_source.h"
 #include "builder/fetch.h"
 #include "builder/git_checkout.h"
 #include "builder/pipeline_library.h"
@@ -32,6 +40,14 @@ struct FetchArgs {
   std::string arch;
   bool offline = false;
   bool verbose = false;
+  bool debian_fallback = true;
+  std::string debian_sources;  // package name map; default: .debian-sources.yaml beside each recipe
+};
+
+// What one recipe's fetch steps fall back to when the upstream is unreachable.
+struct Fallback {
+  std::shared_ptr<builder::DebianSourceFetcher> fetcher;  // null: no fallback
+  std::string source_package;
 };
 
 struct SourceStep {
@@ -63,11 +79,12 @@ std::vector<SourceStep> source_steps(const builder::BuildPlan& plan) {
 }
 
 // Fetches one source; returns false (after printing why) when it failed.
-bool fetch_one(const SourceStep& source, const FetchArgs& args) {
+bool fetch_one(const SourceStep& source, const FetchArgs& args, const Fallback& fallback) {
   const builder::CompiledStep& step = *source.step;
   std::string what = fmt::format("{}: {}", step.where.str(), step.uses);
   auto log = [&](const std::string& line) {
-    if (args.verbose) fmt::print(stderr, "{}\n", line);
+    // That a source comes from somewhere other than its recipe's URL is always worth saying.
+    if (args.verbose || line.starts_with("fetch: upstream unreachable")) fmt::print(stderr, "{}\n", line);
   };
   try {
     if (step.uses == "fetch") {
@@ -77,17 +94,21 @@ bool fetch_one(const SourceStep& source, const FetchArgs& args) {
       options.offline = args.offline;
       options.guest_root = args.guest_root;
       options.log = log;
+      if (fallback.fetcher) options.fallback = builder::debian_source_fallback(fallback.fetcher, fallback.source_package);
+      auto how = [](const builder::CachedSource& cached) -> std::string {
+        if (cached.cache_hit) return "cached";
+        return cached.origin.empty() ? "downloaded" : "downloaded from " + cached.origin;
+      };
       if (!args.source_dir.empty()) {
         std::filesystem::create_directories(args.source_dir);
         auto result = builder::fetch_into_workspace(request, args.source_dir, options);
-        fmt::print("{} {} {} ({})\n", source.owner, request.uri, "sha256:" + result.source.sha256_hex,
-                   result.source.cache_hit ? "cached" : "downloaded");
+        fmt::print("{} {} {} ({})\n", source.owner, request.uri, "sha256:" + result.source.sha256_hex, how(result.source));
       } else {
         std::optional<lupine::TempDir> scratch;
         if (request.expected_none) scratch.emplace("lupine-fetch");
         auto result = builder::fetch_to_cache(request, options, scratch ? scratch->path() : std::filesystem::path());
-        fmt::print("{} {} {} ({}{})\n", source.owner, request.uri, "sha256:" + result.sha256_hex,
-                   result.cache_hit ? "cached" : "downloaded", request.expected_none ? ", expected-none: not cached" : "");
+        fmt::print("{} {} {} ({}{})\n", source.owner, request.uri, "sha256:" + result.sha256_hex, how(result),
+                   request.expected_none ? ", expected-none: not cached" : "");
       }
     } else {
       builder::GitCheckoutRequest request =
@@ -124,6 +145,8 @@ void run(const FetchArgs& args) {
   options.arch = args.arch;
   options.build_options = args.build_options;
   size_t failed = 0, total = 0;
+  std::shared_ptr<builder::DebianSourceFetcher> fetcher;
+  if (args.debian_fallback && !args.offline) fetcher = std::make_shared<builder::DebianSourceFetcher>();
   for (const std::string& path : args.recipes) {
     builder::Diagnostics diagnostics;
     auto plan = builder::compile_recipe_file(path, library, options, diagnostics);
@@ -132,9 +155,20 @@ void run(const FetchArgs& args) {
       ++failed;
       continue;
     }
+    Fallback fallback;
+    if (fetcher) {
+      fallback.fetcher = fetcher;
+      try {
+        fallback.source_package = builder::debian_source_package(path, plan->package.name, args.debian_sources);
+      } catch (const Error& error) {
+        fallback.source_package = plan->package.name;
+        fmt::print(stderr, "warning: {}; the Debian source package is taken to be {}\n", error.what(),
+                   fallback.source_package);
+      }
+    }
     for (const auto& source : source_steps(*plan)) {
       ++total;
-      if (!fetch_one(source, args)) ++failed;
+      if (!fetch_one(source, args, fallback)) ++failed;
     }
   }
   if (failed) {
@@ -158,6 +192,12 @@ void setup(CLI::App& parent) {
                       "Directory of `uses:` pipelines, searched before the built-in library (repeatable)");
   command->add_option("--arch", args->arch, "Architecture whose steps are fetched (default: the host's)");
   command->add_option("--build-option", args->build_options, "Enable the recipe's options.<NAME> (repeatable)");
+  command->add_flag("--debian-fallback,!--no-debian-fallback", args->debian_fallback,
+                    "When an upstream URL is unreachable, look for the file (matched by checksum) in Debian's "
+                    "source package of the same name (default: on)");
+  command->add_option("--debian-sources", args->debian_sources,
+                      "YAML map of package names to Debian source package names "
+                      "(default: .debian-sources.yaml beside each recipe, when present)");
   command->add_flag("-v,--verbose", args->verbose, "Report progress on stderr");
   command->callback([args] { run(*args); });
 }

@@ -4,8 +4,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <random>
@@ -100,6 +102,31 @@ TempDir::TempDir(std::string_view prefix) {
 TempDir::~TempDir() {
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+std::vector<std::pair<std::string, std::string>> read_xattrs(const std::filesystem::path& path,
+                                                             bool (*keep)(std::string_view name)) {
+  std::vector<std::pair<std::string, std::string>> xattrs;
+  ssize_t size = ::llistxattr(path.c_str(), nullptr, 0);
+  if (size <= 0) return xattrs;
+  std::string names(static_cast<size_t>(size), '\0');
+  size = ::llistxattr(path.c_str(), names.data(), names.size());
+  if (size <= 0) return xattrs;
+  names.resize(static_cast<size_t>(size));
+  for (size_t pos = 0; pos < names.size();) {
+    std::string name(names.c_str() + pos);
+    pos += name.size() + 1;
+    if (!keep(name)) continue;
+    ssize_t length = ::lgetxattr(path.c_str(), name.c_str(), nullptr, 0);
+    if (length < 0) continue;
+    std::string value(static_cast<size_t>(length), '\0');
+    length = ::lgetxattr(path.c_str(), name.c_str(), value.data(), value.size());
+    if (length < 0) continue;
+    value.resize(static_cast<size_t>(length));
+    xattrs.emplace_back(std::move(name), std::move(value));
+  }
+  std::sort(xattrs.begin(), xattrs.end());
+  return xattrs;
 }
 
 }  // namespace lupine

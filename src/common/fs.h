@@ -4,10 +4,17 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace lupine {
 
 std::string read_file(const std::filesystem::path& path);
+
+// The extended attributes of `path` (not following a symlink) whose names `keep` accepts, sorted by
+// name; attributes that vanish or cannot be read meanwhile are left out.
+std::vector<std::pair<std::string, std::string>> read_xattrs(const std::filesystem::path& path,
+                                                             bool (*keep)(std::string_view name));
 
 // Writes `data` to `path` atomically: a temp file in the same directory, fsync'd, renamed over.
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode = 0644);

@@ -55,7 +55,7 @@ apk::SignatureCheck verify_index_signature(const IndexArchive& index, const apk:
 // The unsigned index member: one gzip member holding DESCRIPTION (only when not empty) then
 // APKINDEX, both mode 0644, owner root, mtime `mtime`, then end-of-archive. Records are written
 // in apk-tools' order (index_record_less) and fields (append_index_record, without r:/q:, which
-// `apk index` does not write). Same input, same bytes.
+// `apk index` does not write), compressed at gzip level 7. Same input, same bytes.
 std::string make_index_member(std::vector<IndexRecord> records, const std::string& description, int64_t mtime);
 
 // `index_member` preceded by a signature member made with `signer` (unchanged when signer.key is null).

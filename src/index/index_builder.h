@@ -3,7 +3,9 @@
 // * Incremental: records of an old index are reused for files that have not changed, with
 //   apk-tools' rule (app_index.c): the file is named `<P>-<V>.apk` after an old record, its size is
 //   that record's S:, and it is not newer than the old index file. Every other package is read
-//   and verified (signature against the keyring, datahash, per-file checksums).
+//   and verified: signature against the keyring, and datahash (SHA-256 of the compressed data
+//   member). The data member is not inflated — as apk-tools' `apk index`, which reads only the
+//   control member; per-file checksums are checked when a package is installed or extracted.
 // * Atomic: the new index is written to a temporary file beside the output and renamed over it,
 //   so a reader (or a crash, or kill -9) only ever sees the old or the new index.
 // * Serialised: the whole read-old/read-packages/write cycle holds an exclusive flock on
@@ -51,7 +53,8 @@ struct IndexBuildStats {
 // when several packages fail, all are reported in one Error and nothing is written.
 IndexBuildStats build_index(const std::vector<std::filesystem::path>& packages, const IndexBuildOptions& options);
 
-// The record for one package file after verifying it (what build_index does for a new file).
+// The record for one package file after verifying it (what build_index does for a new file):
+// signature and datahash, without inflating the data member.
 IndexRecord index_package_file(const std::filesystem::path& path, const apk::Keyring& keyring, bool allow_untrusted);
 
 // `<name>-<version>.apk`: the file name apk-tools expects for a record (and looks packages up by).

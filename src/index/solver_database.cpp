@@ -12,7 +12,12 @@ namespace lupine::index::solver_detail {
 
 namespace {
 
-bool is_comparer(char c) { return c == '<' || c == '>' || c == '=' || c == '~'; }
+constexpr std::array<bool, 256> comparer_chars = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : {'<', '>', '=', '~'}) table[c] = true;
+  return table;
+}();
+bool is_comparer(char c) { return comparer_chars[static_cast<unsigned char>(c)]; }
 constexpr size_t max_repositories = 32;  // repository sets are 32-bit masks (apk-tools: APK_MAX_REPOS)
 constexpr size_t max_tags = 32;
 
@@ -99,10 +104,21 @@ uint64_t name_hash(std::string_view text) {
 bool identity_bytes(std::string_view text, std::array<unsigned char, 20>& out) {
   if (text.size() >= 2 + 28 && text[0] == 'Q' && (text[1] == '1' || text[1] == '2')) {
     std::string_view digits = text.substr(2);
+    size_t written = 0;
+    size_t i = 0;
+    // Whole groups of four digits (three bytes) first: 24 digits make 18 of the 20 bytes.
+    for (; written + 3 <= 18; i += 4) {
+      const int a = base64_digit(digits[i]), b = base64_digit(digits[i + 1]), c = base64_digit(digits[i + 2]),
+                d = base64_digit(digits[i + 3]);
+      if ((a | b | c | d) < 0) return false;
+      const uint32_t group = uint32_t(a) << 18 | uint32_t(b) << 12 | uint32_t(c) << 6 | uint32_t(d);
+      out[written++] = static_cast<unsigned char>(group >> 16);
+      out[written++] = static_cast<unsigned char>(group >> 8);
+      out[written++] = static_cast<unsigned char>(group);
+    }
     uint32_t bits = 0;
     int have = 0;
-    size_t written = 0;
-    for (size_t i = 0; i < digits.size() && written < 20; ++i) {
+    for (; i < digits.size() && written < 20; ++i) {
       int value = base64_digit(digits[i]);
       if (value < 0) return false;
       bits = (bits << 6) | static_cast<uint32_t>(value);
@@ -230,15 +246,31 @@ SolverDatabase::SolverDatabase(const SolverRequest& request)
       arches_(request.arches),
       world_source_(request.world) {
   tags.push_back(Tag{});
-  size_t expected = request.installed.size() + request.cached.size() + request.local.size();
-  for (const SolverRepository& repository : request.repositories) expected += repository.packages.size();
-  names.reserve(expected * 2 + 16);
+  // Exact bounds for the loading lists, so that none is ever regrown: regrowing copies and
+  // touches fresh pages (page faults were a visible part of loading a 5,000-package index).
+  // Unused capacity is address space only.
+  size_t expected = 0, deps = 0, provides = 0;
+  auto count = [&](const IndexRecord& record) {
+    ++expected;
+    deps += record.depends.size() + record.provides.size() + record.install_if.size();
+    provides += record.provides.size();
+  };
+  for (const InstalledPackage& installed : request.installed)
+    if (installed.record) count(*installed.record);
+  for (const IndexRecord& record : request.cached) count(record);
+  for (const LocalPackage& local : request.local)
+    if (local.record) count(*local.record);
+  for (const SolverRepository& repository : request.repositories)
+    for (const IndexRecord& record : repository.packages) count(record);
+  const size_t max_names = expected + deps + request.world.size() + 16;  // each name is named somewhere
+  names.reserve(max_names);
+  name_hashes_.reserve(max_names);
   grow_name_table(std::bit_ceil(expected * 6 + 64));
   packages.reserve(expected);
   package_index_.reserve(expected);
-  dep_pool_.reserve(expected * 6);
+  dep_pool_.reserve(deps);
   dep_ranges_.reserve(expected);
-  provider_entries_.reserve(expected * 2);
+  provider_entries_.reserve(expected + provides);
 
   // apk-tools reads the world first, then the installed database, then the repositories:
   // names and tags are created in that order.

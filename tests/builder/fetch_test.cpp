@@ -9,6 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 namespace fs = std::filesystem;
 using namespace lupine::builder;
 using lupine::testing::ArchiveEntrySpec;
@@ -302,3 +304,21 @@ TEST_F(FetchTest, UnsupportedSchemeIsInvalid) {
 }
 
 }  // namespace
+
+// An unreachable host (nothing listens on the discard port) is not a transient failure: no retries,
+// no backoff, so a caller's fallback (debian_source.h) starts at once.
+TEST_F(FetchTest, RefusedConnectionFailsAtOnce) {
+  FetchRequest req = request("http://127.0.0.1:9/pkg-1.0.tar.gz");
+  req.retry_limit = 5;
+  options_.backoff_ms = 5000;
+  auto started = std::chrono::steady_clock::now();
+  try {
+    fetch_to_cache(req, options_);
+    FAIL() << "no error";
+  } catch (const SourceError& error) {
+    EXPECT_EQ(error.kind(), SourceErrorKind::network);
+    EXPECT_THAT(error.what(), ::testing::Not(HasSubstr(" tries)")));
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_THAT(list_tree(cache_), IsEmpty());
+}

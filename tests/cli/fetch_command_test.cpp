@@ -132,4 +132,48 @@ TEST_F(FetchCommandTest, ChecksumMismatchFailsNamingBothDigests) {
   EXPECT_FALSE(fs::exists(cache_ / ("sha256:" + wrong)));
 }
 
+// The upstream unreachable (nothing listens on the discard port): --no-debian-fallback fails at once
+// naming it; by default the file comes from Debian's source package, named through
+// .debian-sources.yaml beside the recipe. Needs apt and a Debian mirror (CI has both).
+constexpr const char* kUnreachableHello = R"(package:
+  name: gnu-hello
+  version: "2.10"
+  epoch: 0
+  description: fetch fallback test
+  copyright:
+    - license: GPL-3.0-or-later
+pipeline:
+  - uses: fetch
+    with:
+      uri: http://127.0.0.1:9/hello-${{package.version}}.tar.gz
+      expected-sha256: 31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b
+)";
+
+TEST(FetchCommandDebianFallback, UnreachableUpstreamComesFromDebianByChecksum) {
+  lupine::TempDir dir("lupine-fetch-debian");
+  fs::path recipe = dir.path() / "gnu-hello.yaml";
+  lupine::write_file_atomic(recipe, kUnreachableHello);
+  lupine::write_file_atomic(dir.path() / ".debian-sources.yaml", "gnu-hello: hello\n");
+  fs::path cache = dir.path() / "cache";
+  std::string sha = "31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b";
+
+  auto off = run_lupine({"fetch", recipe.string(), "--cache-dir", cache.string(), "--no-debian-fallback"});
+  EXPECT_EQ(off.exit_code, 1);
+  EXPECT_THAT(off.err, HasSubstr("127.0.0.1:9"));
+  EXPECT_THAT(off.err, ::testing::Not(HasSubstr(" tries)")));  // not retried: unreachable is not transient
+  EXPECT_FALSE(fs::exists(cache / ("sha256:" + sha)));
+
+  LUPINE_PROGRAM_OR_SKIP("apt-get");
+  auto on = run_lupine({"fetch", recipe.string(), "--cache-dir", cache.string()});
+  if (on.exit_code != 0 && on.err.find("apt-get update failed") != std::string::npos) {
+    if (lupine::testing::fixtures_required()) FAIL() << "Debian's archive unreachable: " << on.err;
+    GTEST_SKIP() << "Debian's archive unreachable: " << on.err;
+  }
+  ASSERT_EQ(on.exit_code, 0) << on.out << on.err;
+  EXPECT_THAT(on.err, HasSubstr("fetch: upstream unreachable: http://127.0.0.1:9/hello-2.10.tar.gz"));
+  EXPECT_THAT(on.err, HasSubstr("trying Debian source package hello"));
+  EXPECT_THAT(on.out, HasSubstr("sha256:" + sha + " (downloaded from Debian source package hello)"));
+  EXPECT_EQ(lupine::sha256_hex(lupine::read_file(cache / ("sha256:" + sha))), sha);
+}
+
 }  // namespace

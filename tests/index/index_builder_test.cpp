@@ -1,6 +1,7 @@
 // build_index: records, incremental reuse (apk-tools' rule), arch, merge, refusals, temp files.
 #include "index/index_builder.h"
 
+#include "apk/package.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "index/index_archive.h"
@@ -193,6 +194,22 @@ TEST_F(IndexBuilderTest, RefusesBadPackagesAndKeepsTheOldIndex) {
   // A description over 160 bytes.
   o.description = std::string(200, 'x');
   EXPECT_THAT([&] { build_index(files, o); }, ::testing::Throws<Error>());
+}
+
+// The data member is hashed, not inflated, when indexing: a damaged one is refused by its datahash.
+TEST_F(IndexBuilderTest, RefusesACorruptDataMemberByItsDatahash) {
+  std::string bytes = read_file(files[1]);
+  apk::Package package = apk::Package::parse(bytes, "beta");
+  const size_t data = static_cast<size_t>(package.data_member().data() - package.bytes().data());
+  bytes[data + (bytes.size() - data) / 2] ^= 0x01;
+  write_file_atomic(files[1], bytes);
+  try {
+    build_index(files, options());
+    FAIL() << "a package with a corrupt data member was indexed";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(files[1].string() + ": datahash mismatch"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(output()));
 }
 
 TEST_F(IndexBuilderTest, RemovesTempFilesOfAKilledWriter) {

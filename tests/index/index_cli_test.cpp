@@ -221,12 +221,11 @@ TEST_F(IndexCli, KillMidRunLeavesTheOldIndexIntact) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     bool was_killed = WIFSIGNALED(status);
-    killed_midway += was_killed;
     std::string now = read_file(output);
     EXPECT_TRUE(now == old || now == complete) << "round " << round << ": a torn or mixed index";
-    if (was_killed) {
-      EXPECT_EQ(now, old) << "killed, yet the index changed";
-    }
+    // A kill that lands after the rename (while the process exits) rightly leaves the new index;
+    // one before it must leave the old one, which the check above covers either way.
+    killed_midway += was_killed && now == old;
     EXPECT_NO_THROW(read_index_archive(output));
   }
   EXPECT_GT(killed_midway, 0);

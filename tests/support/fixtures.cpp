@@ -1,5 +1,7 @@
 #include "support/fixtures.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -19,6 +21,20 @@ std::optional<std::filesystem::path> fixtures_dir() {
 bool fixtures_required() {
   const char* env = std::getenv("LUPINE_REQUIRE_FIXTURES");
   return env && std::string(env) == "1";
+}
+
+bool program_available(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::filesystem::path candidate = std::filesystem::path(dirs.substr(start, end - start)) / program;
+    if (::access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate)) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 }  // namespace lupine::testing

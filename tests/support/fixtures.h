@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace lupine::testing {
 
@@ -13,6 +14,9 @@ std::optional<std::filesystem::path> fixtures_dir();
 
 // True when LUPINE_REQUIRE_FIXTURES=1 (CI): missing fixtures are then a failure, not a skip.
 bool fixtures_required();
+
+// True when `program` is an executable file in one of PATH's directories.
+bool program_available(const std::string& program);
 
 }  // namespace lupine::testing
 
@@ -24,3 +28,13 @@ bool fixtures_required();
     GTEST_SKIP() << "fixtures not found (set LUPINE_FIXTURES)";                        \
   }                                                                                    \
   const std::filesystem::path var = *var##_optional
+
+// Skips when `program` (e.g. "skopeo") is not installed — a failure under LUPINE_REQUIRE_FIXTURES=1,
+// where CI has installed every tool the tests use (scripts/setup).
+#define LUPINE_PROGRAM_OR_SKIP(program)                                                            \
+  do {                                                                                             \
+    if (!::lupine::testing::program_available(program)) {                                          \
+      if (::lupine::testing::fixtures_required()) FAIL() << program << " is not installed";        \
+      GTEST_SKIP() << program << " is not installed";                                              \
+    }                                                                                              \
+  } while (0)

@@ -1,0 +1,258 @@
+// `lupine build` and `lupine test` end to end through the binary: a repository made with lupine's
+// own keygen/pack/index from the host's static busybox, then recipes built, tested and broken.
+// Skips without bubblewrap or a static busybox (fails under LUPINE_REQUIRE_FIXTURES=1).
+#include "common/fs.h"
+#include "support/fixtures.h"
+#include "support/run.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/utsname.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+namespace fs = std::filesystem;
+using lupine::testing::run;
+using lupine::testing::run_lupine;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+namespace {
+
+constexpr const char* kRecipe = R"(package:
+  name: greet
+  version: "2.0"
+  epoch: 1
+  description: greets
+  copyright:
+    - license: MIT
+environment:
+  contents:
+    packages:
+      - busybox
+pipeline:
+  - name: install
+    runs: |
+      mkdir -p ${{targets.destdir}}/usr/bin
+      printf '#!/bin/sh\necho hi\n' > ${{targets.destdir}}/usr/bin/greet
+      chmod 755 ${{targets.destdir}}/usr/bin/greet
+STEPS
+test:
+  environment:
+    contents:
+      packages:
+        - busybox
+  pipeline:
+    - name: greets
+      runs: greet | grep -x EXPECTED
+)";
+
+std::string recipe_text(const std::string& steps = "", const std::string& expected = "hi") {
+  std::string text = kRecipe;
+  text.replace(text.find("STEPS"), 5, steps);
+  text.replace(text.find("EXPECTED"), 8, expected);
+  return text;
+}
+
+std::string host_arch() {
+  utsname name{};
+  ::uname(&name);
+  std::string machine = name.machine;
+  return machine == "arm64" ? "aarch64" : machine;
+}
+
+// A statically linked busybox has no PT_INTERP program header (64-bit ELF of the host's byte order).
+bool has_interpreter(const std::string& elf) {
+  if (elf.size() < 64 || elf.compare(0, 4, "\x7f" "ELF") != 0 || elf[4] != 2) return true;
+  uint64_t phoff;
+  uint16_t phentsize, phnum;
+  std::memcpy(&phoff, elf.data() + 32, 8);
+  std::memcpy(&phentsize, elf.data() + 54, 2);
+  std::memcpy(&phnum, elf.data() + 56, 2);
+  for (uint16_t i = 0; i < phnum; ++i) {
+    uint64_t at = phoff + uint64_t{i} * phentsize;
+    if (at + 4 > elf.size()) return true;
+    uint32_t type;
+    std::memcpy(&type, elf.data() + at, 4);
+    if (type == 3) return true;  // PT_INTERP
+  }
+  return false;
+}
+
+std::optional<fs::path> static_busybox() {
+  for (const char* candidate : {"/bin/busybox", "/usr/bin/busybox"})
+    if (fs::is_regular_file(candidate) && !has_interpreter(lupine::read_file(candidate))) return fs::path(candidate);
+  return std::nullopt;
+}
+
+std::optional<std::string> unavailable() {
+  if (run({"bwrap", "--unshare-all", "--ro-bind", "/", "/", "true"}).exit_code != 0) return "bubblewrap is not usable";
+  if (!static_busybox()) return "no static busybox (apt-get install busybox-static)";
+  return std::nullopt;
+}
+
+#define SKIP_WITHOUT_SANDBOX()                                            \
+  if (auto why = unavailable()) {                                         \
+    if (::lupine::testing::fixtures_required()) FAIL() << *why;           \
+    GTEST_SKIP() << *why;                                                 \
+  }
+
+class BuildCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (unavailable()) return;
+    arch_ = host_arch();
+    ASSERT_EQ(run_lupine({"keygen", (dir_ / "key").string(), "--key-size", "2048"}).exit_code, 0);
+    fs::path tree = dir_ / "tree";
+    fs::create_directories(tree / "bin");
+    fs::copy_file(*static_busybox(), tree / "bin/busybox");
+    for (const char* applet : {"sh", "mkdir", "printf", "chmod", "grep", "echo", "touch", "sleep", "cat", "true"})
+      fs::create_symlink("busybox", tree / "bin" / applet);
+    fs::create_directories(repo_ / arch_);
+    fs::path apk = repo_ / arch_ / "busybox-1.36.1-r0.apk";
+    auto pack = run_lupine({"pack", tree.string(), "-o", apk.string(), "--name", "busybox", "--version", "1.36.1-r0",
+                            "--arch", arch_, "--provides", "cmd:sh=1.36.1-r0", "--signing-key", key()});
+    ASSERT_EQ(pack.exit_code, 0) << pack.err;
+    auto index = run_lupine({"index", "-o", (repo_ / arch_ / "APKINDEX.tar.gz").string(), "--signing-key", key(),
+                             "--keyring", pub(), apk.string()});
+    ASSERT_EQ(index.exit_code, 0) << index.err;
+  }
+
+  std::string key() const { return (dir_ / "key.rsa").string(); }
+  std::string pub() const { return (dir_ / "key.rsa.pub").string(); }
+
+  fs::path write_recipe(const std::string& text) {
+    fs::path path = dir_ / "greet.yaml";
+    lupine::write_file_atomic(path, text);
+    return path;
+  }
+
+  std::vector<std::string> common(const fs::path& recipe, const std::string& date = "2024-05-01T12:00:00Z") const {
+    return {recipe.string(), "--repository-append", repo_.string(), "--keyring-append", pub(), "--out-dir",
+            out_.string(), "--cache-dir", (dir_ / "cache").string(), "--build-date", date};
+  }
+
+  lupine::testing::RunResult build(const fs::path& recipe, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"build"};
+    auto c = common(recipe);
+    args.insert(args.end(), c.begin(), c.end());
+    args.insert(args.end(), {"--signing-key", key()});
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_lupine(args);
+  }
+
+  lupine::testing::RunResult test(const fs::path& recipe) {
+    std::vector<std::string> args{"test"};
+    auto c = common(recipe);
+    args.insert(args.end(), c.begin(), c.end());
+    args.insert(args.end(), {"--signing-key", key()});
+    return run_lupine(args);
+  }
+
+  lupine::TempDir scratch_{"lupine-build-cli"};
+  fs::path dir_ = scratch_.path();
+  fs::path repo_ = scratch_.path() / "repo";
+  fs::path out_ = scratch_.path() / "packages";
+  std::string arch_;
+};
+
+TEST_F(BuildCommand, BuildsVerifiesIndexesAndTests) {
+  SKIP_WITHOUT_SANDBOX();
+  fs::path recipe = write_recipe(recipe_text());
+  auto built = build(recipe);
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  fs::path apk = out_ / arch_ / "greet-2.0-r1.apk";
+  EXPECT_THAT(built.out, HasSubstr(apk.string()));
+  EXPECT_THAT(built.err, HasSubstr("==> greet: install"));
+  EXPECT_TRUE(fs::exists(out_ / arch_ / "buildlogs" / "greet-2.0-r1.log"));
+
+  auto verified = run_lupine({"verify", "--keyring", pub(), apk.string()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  auto index = run({"tar", "-xzOf", (out_ / arch_ / "APKINDEX.tar.gz").string(), "APKINDEX"});
+  EXPECT_THAT(index.out, HasSubstr("P:greet\nV:2.0-r1\n"));
+  EXPECT_THAT(index.out, HasSubstr("t:1714564800\n"));  // --build-date
+
+  auto tested = test(recipe);
+  EXPECT_EQ(tested.exit_code, 0) << tested.err;
+  EXPECT_THAT(tested.out, HasSubstr("PASS greet"));
+
+  auto failing = test(write_recipe(recipe_text("", "bye")));
+  EXPECT_EQ(failing.exit_code, 1);
+  EXPECT_THAT(failing.out, HasSubstr("FAIL greet"));
+  EXPECT_THAT(failing.err, HasSubstr("step \"greets\" failed with exit code 1"));
+}
+
+TEST_F(BuildCommand, FailingStepIsReportedWithItsNameExitCodeAndLog) {
+  SKIP_WITHOUT_SANDBOX();
+  fs::path recipe = write_recipe(recipe_text("  - name: boom\n    runs: echo going down; exit 3\n"));
+  auto built = build(recipe);
+  EXPECT_EQ(built.exit_code, 1);
+  fs::path log = out_ / arch_ / "buildlogs" / "greet-2.0-r1.log";
+  EXPECT_THAT(built.err, HasSubstr("lupine: error: greet: step \"boom\" failed with exit code 3 (log: " + log.string() + ")"));
+  EXPECT_THAT(built.err, HasSubstr("going down"));  // the tail of the output, since stderr is not a terminal
+  EXPECT_FALSE(fs::exists(out_ / arch_ / "greet-2.0-r1.apk"));
+}
+
+TEST_F(BuildCommand, TimeoutStopsTheBuild) {
+  SKIP_WITHOUT_SANDBOX();
+  fs::path recipe = write_recipe(recipe_text("  - name: hang\n    runs: sleep 600\n"));
+  auto start = std::chrono::steady_clock::now();
+  auto built = build(recipe, {"--timeout", "5s"});
+  EXPECT_EQ(built.exit_code, 1);
+  EXPECT_THAT(built.err, HasSubstr("step \"hang\" was stopped: the build's time limit (5s) was reached"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+}
+
+TEST_F(BuildCommand, InterruptStopsTheStepAndCleansUp) {
+  SKIP_WITHOUT_SANDBOX();
+  ASSERT_EQ(build(write_recipe(recipe_text())).exit_code, 0);  // the root is cached: the step starts at once
+  fs::remove_all(out_);
+  fs::path recipe = write_recipe(recipe_text("  - name: hang\n    runs: sleep 613\n"));
+  std::vector<std::string> args{"timeout", "--preserve-status", "-s", "INT", "4", std::getenv("LUPINE_BINARY"), "build"};
+  for (const auto& arg : common(recipe)) args.push_back(arg);
+  auto start = std::chrono::steady_clock::now();
+  auto built = run(args);
+  EXPECT_EQ(built.exit_code, 130) << built.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  EXPECT_FALSE(fs::exists(out_ / arch_ / "greet-2.0-r1.apk"));
+  // The temporary workspace named in the log is gone.
+  std::string log = lupine::read_file(out_ / arch_ / "buildlogs" / "greet-2.0-r1.log");
+  size_t at = log.find("workspace ");
+  ASSERT_NE(at, std::string::npos) << log;
+  std::string workspace = log.substr(at + 10, log.find('\n', at) - at - 10);
+  EXPECT_FALSE(fs::exists(workspace)) << workspace;
+  EXPECT_EQ(run({"pgrep", "-f", "sleep 613"}).exit_code, 1) << "a sandboxed process survived";
+}
+
+TEST_F(BuildCommand, MissingBubblewrapIsAClearError) {
+  SKIP_WITHOUT_SANDBOX();
+  const char* binary = std::getenv("LUPINE_BINARY");
+  ASSERT_NE(binary, nullptr);
+  std::vector<std::string> args{"env", "LUPINE_BWRAP=/nonexistent/bwrap", binary, "build"};
+  auto c = common(write_recipe(recipe_text()));
+  args.insert(args.end(), c.begin(), c.end());
+  auto built = run(args);
+  EXPECT_EQ(built.exit_code, 1);
+  EXPECT_THAT(built.err, HasSubstr("bwrap"));
+  EXPECT_THAT(built.err, Not(HasSubstr("internal error")));
+}
+
+TEST_F(BuildCommand, BadFlagsAndRecipesAreReported) {
+  SKIP_WITHOUT_SANDBOX();
+  fs::path recipe = write_recipe(recipe_text());
+  std::vector<std::string> args{"build"};
+  for (const auto& arg : common(recipe, "yesterday")) args.push_back(arg);
+  auto bad_date = run_lupine(args);
+  EXPECT_EQ(bad_date.exit_code, 1);
+  EXPECT_THAT(bad_date.err, HasSubstr("--build-date 'yesterday'"));
+  auto broken = build(write_recipe("package:\n  name: x\n  bogus: 1\n"));
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_THAT(broken.err, HasSubstr("greet.yaml:"));  // diagnostics with file:line as lupine compile prints them
+}
+
+}  // namespace

@@ -1,0 +1,145 @@
+// The runtime path: packages made at run time (a static busybox with its sh link, a tiny
+// baselayout), a signed repository, `lupine image build`, then `umoci unpack` and `runc run` with
+// the image's own entrypoint and user — the container prints what the image says it should.
+#include "apk/package_writer.h"
+#include "common/fs.h"
+#include "common/rsa.h"
+#include "image/config.h"
+#include "index/index_builder.h"
+#include "index/root_layout.h"
+#include "support/fixtures.h"
+#include "support/run.h"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace lupine::image {
+namespace {
+
+using testing::run;
+using testing::run_lupine;
+
+struct TestRepository {
+  std::filesystem::path dir;
+  std::filesystem::path public_key;
+};
+
+std::filesystem::path pack(const std::filesystem::path& tree, const std::string& name, const std::string& arch,
+                           const RsaPrivateKey& key, const std::filesystem::path& out_dir,
+                           std::vector<std::string> depends = {}) {
+  apk::PackOptions options;
+  options.info.pkgname = name;
+  options.info.pkgver = "1.0-r0";
+  options.info.arch = arch;
+  options.info.pkgdesc = "image runtime test package " + name;
+  options.info.license = "GPL-2.0-only";
+  options.info.origin = name;
+  options.info.builddate = 1700000000;
+  options.info.depends = std::move(depends);
+  options.mtime = 1700000000;
+  options.threads = 1;
+  options.keep_owners = false;
+  options.signer = apk::PackageSigner{&key, "lupine-image-test.rsa.pub", HashAlgorithm::sha256};
+  auto output = out_dir / (name + "-1.0-r0.apk");
+  apk::pack_directory(tree, options, output);
+  return output;
+}
+
+// busybox-image-test (bin/busybox from the host's static busybox, bin/sh -> busybox) and
+// baselayout-image-test (etc/passwd, etc/group, etc/os-release), indexed and signed.
+TestRepository make_repository(const std::filesystem::path& dir, const std::filesystem::path& busybox) {
+  static const RsaPrivateKey key = RsaPrivateKey::generate(2048);
+  std::string arch = index::host_apk_arch();
+  TestRepository repo{dir / "repo", dir / "lupine-image-test.rsa.pub"};
+  write_file_atomic(repo.public_key, key.public_pem());
+  std::filesystem::create_directories(repo.dir / arch);
+
+  TempDir busybox_tree("lupine-image-busybox");
+  std::filesystem::create_directories(busybox_tree.path() / "bin");
+  std::filesystem::copy_file(busybox, busybox_tree.path() / "bin/busybox");
+  std::filesystem::permissions(busybox_tree.path() / "bin/busybox", std::filesystem::perms(0755));
+  std::filesystem::create_symlink("busybox", busybox_tree.path() / "bin/sh");
+  std::filesystem::create_symlink("busybox", busybox_tree.path() / "bin/id");
+
+  TempDir base_tree("lupine-image-baselayout");
+  std::filesystem::create_directories(base_tree.path() / "etc");
+  write_file_atomic(base_tree.path() / "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+  write_file_atomic(base_tree.path() / "etc/group", "root:x:0:\n");
+  write_file_atomic(base_tree.path() / "etc/os-release", "ID=lupine-test\nNAME=\"lupine test\"\n");
+
+  std::vector<std::filesystem::path> packages = {
+      pack(busybox_tree.path(), "busybox-image-test", arch, key, repo.dir / arch, {"baselayout-image-test"}),
+      pack(base_tree.path(), "baselayout-image-test", arch, key, repo.dir / arch),
+  };
+  apk::Keyring keyring;
+  keyring.add(repo.public_key);
+  index::IndexBuildOptions options;
+  options.output = repo.dir / arch / "APKINDEX.tar.gz";
+  options.keyring = &keyring;
+  options.signer = apk::PackageSigner{&key, "lupine-image-test.rsa.pub", HashAlgorithm::sha256};
+  options.mtime = 1700000000;
+  options.threads = 1;
+  index::build_index(packages, options);
+  return repo;
+}
+
+std::optional<std::filesystem::path> static_busybox() {
+  for (const char* candidate : {"/bin/busybox", "/usr/bin/busybox"})
+    if (std::filesystem::exists(candidate)) return std::filesystem::canonical(candidate);
+  return std::nullopt;
+}
+
+TEST(ImageRuntime, RuncRunsTheImagesEntrypointAsItsUser) {
+  LUPINE_PROGRAM_OR_SKIP("umoci");
+  LUPINE_PROGRAM_OR_SKIP("runc");
+  if (::geteuid() != 0) GTEST_SKIP() << "runc needs root";
+  auto busybox = static_busybox();
+  if (!busybox) {
+    if (testing::fixtures_required()) FAIL() << "busybox-static is not installed";
+    GTEST_SKIP() << "busybox-static is not installed";
+  }
+  TempDir dir("lupine-image-runtime");
+  TestRepository repo = make_repository(dir.path(), *busybox);
+  write_file_atomic(dir.path() / "image.yaml", fmt::format(R"(contents:
+  keyring: [./lupine-image-test.rsa.pub]
+  repositories: [./repo]
+  packages: [busybox-image-test]
+entrypoint:
+  command: /bin/sh -c 'echo hello from lupine; /bin/id -u; echo $GREETING'
+accounts:
+  run-as: app
+  users:
+    - username: app
+      uid: 1234
+environment:
+  GREETING: hi
+archs: [{}]
+)",
+                                                                index::host_apk_arch()));
+  auto out = dir.path() / "out";
+  auto built = run_lupine({"image", "build", (dir.path() / "image.yaml").string(), out.string(), "--tag", "rt:1"});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+
+  auto bundle = dir.path() / "bundle";
+  auto unpacked = run({"umoci", "unpack", "--image", out.string() + ":1", bundle.string()});
+  ASSERT_EQ(unpacked.exit_code, 0) << unpacked.err;
+  EXPECT_THAT(read_file(bundle / "rootfs/etc/passwd"), ::testing::HasSubstr("app:x:1234:1234:"));
+
+  // runc cannot open a terminal here (machine-notes §4): run with process.terminal = false.
+  nlohmann::json spec = nlohmann::json::parse(read_file(bundle / "config.json"));
+  spec["process"]["terminal"] = false;
+  write_file_atomic(bundle / "config.json", spec.dump(2));
+  std::string id = fmt::format("lupine-image-test-{}", ::getpid());
+  auto ran = run({"runc", "run", "--bundle", bundle.string(), id});
+  run({"runc", "delete", "--force", id});
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_EQ(ran.out, "hello from lupine\n1234\nhi\n");
+}
+
+}  // namespace
+}  // namespace lupine::image
