@@ -1,0 +1,30 @@
+#include "farm/plan.h"
+
+#include "builder/pipeline_library.h"
+#include "farm/recipe_load.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace lupine::farm {
+
+size_t FarmPlan::count(NodeState state) const {
+  return std::count_if(graph.nodes.begin(), graph.nodes.end(), [&](const RecipeNode& n) { return n.state == state; });
+}
+
+size_t FarmPlan::count(ExternalStatus status) const {
+  return std::count_if(external.begin(), external.end(), [&](const ExternalInput& e) { return e.status == status; });
+}
+
+FarmPlan make_plan(const PlanOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  builder::PipelineLibrary library(builder::PipelineLibrary::search_path_with_builtin(options.pipeline_dirs));
+  FarmPlan plan;
+  plan.graph = link_recipes(load_recipes(find_recipes(options.recipe_paths), library, options.compile, options.threads));
+  plan.order = order_builds(plan.graph);
+  plan.external = classify_external(plan.graph, options.repositories);
+  plan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return plan;
+}
+
+}  // namespace lupine::farm

@@ -1,0 +1,147 @@
+#include "farm/recipe_load.h"
+
+#include "apk/dependency.h"
+#include "common/error.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <set>
+#include <thread>
+
+namespace lupine::farm {
+namespace fs = std::filesystem;
+
+std::vector<fs::path> find_recipes(const std::vector<fs::path>& paths) {
+  std::vector<fs::path> out;
+  for (const fs::path& path : paths) {
+    if (fs::is_directory(path)) {
+      for (const auto& entry : fs::directory_iterator(path)) {
+        const fs::path& file = entry.path();
+        if (file.extension() == ".yaml" && !file.filename().string().starts_with(".") && entry.is_regular_file())
+          out.push_back(file);
+      }
+    } else if (fs::is_regular_file(path)) {
+      out.push_back(path);
+    } else {
+      fail("{}: not a recipe file or directory", path.string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+namespace {
+
+// The name an atom asks for or provides; "" for a conflict ("!x": not an input).
+std::string atom_name(const std::string& atom) {
+  try {
+    apk::Dependency dependency = apk::parse_dependency(atom);
+    return dependency.conflict ? std::string() : dependency.name;
+  } catch (const Error&) {
+    // Not valid apk grammar (a typo in a recipe): the part before any operator still names it.
+    std::string name = atom.substr(0, atom.find_first_of("<>=~"));
+    return name.starts_with("!") ? std::string() : name;
+  }
+}
+
+int64_t parse_priority(const std::string& text) {
+  int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+RecipeOutputs outputs_of(const builder::BuildPlan& plan) {
+  RecipeOutputs outputs;
+  auto add = [&](const builder::CompiledPackage& package) {
+    outputs.packages.push_back(package.name);
+    for (const auto& atom : package.dependencies.provides)
+      if (std::string name = atom_name(atom); !name.empty()) outputs.provides.push_back(name);
+  };
+  add(plan.package);
+  for (const auto& sub : plan.subpackages)
+    if (sub.enabled) add(sub);
+  std::sort(outputs.provides.begin(), outputs.provides.end());
+  outputs.provides.erase(std::unique(outputs.provides.begin(), outputs.provides.end()), outputs.provides.end());
+  outputs.provider_priority = parse_priority(plan.package.dependencies.provider_priority);
+  return outputs;
+}
+
+}  // namespace
+
+RecipeNode node_from_plan(const std::string& path, const builder::BuildPlan& plan) {
+  RecipeNode node;
+  node.path = path;
+  node.name = plan.package.name;
+  node.version = plan.full_version();
+  node.outputs = outputs_of(plan);
+
+  std::set<std::string> own(node.outputs.packages.begin(), node.outputs.packages.end());
+  own.insert(node.outputs.provides.begin(), node.outputs.provides.end());
+  std::set<std::string> seen;  // a name needed for the build and a test is one (build) input
+  auto add_inputs = [&](const std::vector<std::string>& atoms, InputKind kind) {
+    for (const std::string& atom : atoms) {
+      std::string name = atom_name(atom);
+      if (name.empty() || own.count(name) || !seen.insert(name).second) continue;
+      node.inputs.push_back({atom, name, kind});
+    }
+  };
+  add_inputs(plan.environment.packages, InputKind::build);
+  if (plan.package.test) add_inputs(plan.package.test->environment.packages, InputKind::test);
+  for (const auto& sub : plan.subpackages)
+    if (sub.enabled && sub.test) add_inputs(sub.test->environment.packages, InputKind::test);
+  return node;
+}
+
+namespace {
+
+RecipeNode load_one(const fs::path& path, const builder::PipelineLibrary& library,
+                    const builder::CompileOptions& options) {
+  builder::Diagnostics diagnostics;
+  std::optional<builder::BuildPlan> plan;
+  std::string thrown;
+  try {
+    plan = builder::compile_recipe_file(path.string(), library, options, diagnostics);
+  } catch (const std::exception& e) {
+    thrown = fmt::format("{}: {}", path.string(), e.what());
+  }
+  RecipeNode node;
+  if (plan) node = node_from_plan(path.string(), *plan);
+  node.path = path.string();
+  if (node.name.empty()) node.name = path.stem().string();
+  if (diagnostics.has_errors() || !thrown.empty()) {
+    node.state = NodeState::error;
+    node.inputs.clear();  // not trustworthy; the node is not built anyway
+    node.reason = thrown.empty() ? "" : thrown + "\n";
+    for (const auto& d : diagnostics.sorted())
+      if (d.severity == builder::Severity::error) node.reason += d.str() + "\n";
+    if (!node.reason.empty()) node.reason.pop_back();
+  } else if (plan && !plan->arch_supported) {
+    node.state = NodeState::skipped;
+    node.reason = fmt::format("{} is not in its target-architecture", plan->arch.apk);
+  }
+  return node;
+}
+
+}  // namespace
+
+std::vector<RecipeNode> load_recipes(const std::vector<fs::path>& recipes, const builder::PipelineLibrary& library,
+                                     const builder::CompileOptions& options, unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min<unsigned>(threads, std::max<size_t>(1, recipes.size()));
+  std::vector<RecipeNode> nodes(recipes.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < recipes.size(); i = next++) nodes[i] = load_one(recipes[i], library, options);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& thread : pool) thread.join();
+  return nodes;
+}
+
+}  // namespace lupine::farm
