@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/words.h"
 
 #include <algorithm>
 #include <array>
@@ -10,12 +11,6 @@
 
 namespace lupine::builder {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  return text;
-}
 
 std::vector<std::string> read_lines(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -58,7 +53,7 @@ std::map<std::string, DebianPackage, std::less<>> parse_dpkg_status(std::string_
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(start, end - start);
     start = end + 1;
-    if (trim(line).empty()) {
+    if (trim_line(line).empty()) {
       finish();
       if (end == text.size()) break;
       continue;
@@ -66,7 +61,7 @@ std::map<std::string, DebianPackage, std::less<>> parse_dpkg_status(std::string_
     if (line.front() == ' ' || line.front() == '\t') continue;  // continuation of a multi-line field
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string_view key = line.substr(0, colon), value = trim(line.substr(colon + 1));
+    std::string_view key = line.substr(0, colon), value = trim_line(line.substr(colon + 1));
     if (key == "Package") current.name = value;
     else if (key == "Status") status = value;
     else if (key == "Version") current.version = value;
@@ -154,13 +149,13 @@ std::optional<std::string> license_from_copyright(const std::filesystem::path& c
   bool in_all_files = false;
   for (const auto& line : lines) {
     std::string_view text = line;
-    if (trim(text).empty()) {
+    if (trim_line(text).empty()) {
       in_all_files = false;
       continue;
     }
-    if (text.rfind("Files:", 0) == 0) in_all_files = trim(text.substr(6)) == "*";
+    if (text.rfind("Files:", 0) == 0) in_all_files = trim_line(text.substr(6)) == "*";
     if (in_all_files && text.rfind("License:", 0) == 0) {
-      std::string_view license = trim(text.substr(8));
+      std::string_view license = trim_line(text.substr(8));
       if (license.empty()) return std::nullopt;
       // "GPL-2+ or Artistic" → "GPL-2.0-or-later OR Artistic": each word that is a short name.
       std::istringstream words{std::string(license)};

@@ -2,17 +2,12 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/words.h"
 
 #include <yaml-cpp/yaml.h>
 
 namespace lupine::builder {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  return text;
-}
 
 bool valid_name(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
@@ -42,16 +37,16 @@ std::map<std::string, std::string> parse_env_file(std::string_view text, const s
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = trim(text.substr(start, end - start));
+    std::string_view line = trim_line(text.substr(start, end - start));
     start = end + 1;
     ++number;
     if (line.empty() || line.front() == '#') continue;
-    if (line.rfind("export ", 0) == 0) line = trim(line.substr(7));
+    if (line.rfind("export ", 0) == 0) line = trim_line(line.substr(7));
     size_t equals = line.find('=');
     if (equals == std::string_view::npos) fail("{}:{}: expected KEY=VALUE", origin, number);
-    std::string_view name = trim(line.substr(0, equals));
+    std::string_view name = trim_line(line.substr(0, equals));
     if (!valid_name(name)) fail("{}:{}: '{}' is not a variable name", origin, number, name);
-    std::string_view value = trim(line.substr(equals + 1));
+    std::string_view value = trim_line(line.substr(equals + 1));
     std::string result;
     if (!value.empty() && (value.front() == '\'' || value.front() == '"')) {
       size_t close = value.rfind(value.front());
@@ -60,7 +55,7 @@ std::map<std::string, std::string> parse_env_file(std::string_view text, const s
       result = value.front() == '"' ? unquote_double(body) : std::string(body);
     } else {
       size_t comment = value.find(" #");
-      result = std::string(trim(value.substr(0, comment)));
+      result = std::string(trim_line(value.substr(0, comment)));
     }
     out[std::string(name)] = result;
   }

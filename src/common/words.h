@@ -50,4 +50,12 @@ inline std::vector<std::string_view> split_words(std::string_view text,
   return words;
 }
 
+// `text` without the spaces and tabs around it, nor the '\r' a CRLF line ending leaves (the lines of
+// dpkg's files, env files).
+inline std::string_view trim_line(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
+  return text;
+}
+
 }  // namespace lupine

@@ -1,10 +1,10 @@
 // The build sandbox against the real bubblewrap, with a busybox-only root made at test time.
 // Without bwrap or a static busybox the tests skip; under LUPINE_REQUIRE_FIXTURES=1 they fail.
-#include "builder/elf.h"
 #include "builder/sandbox.h"
 #include "builder/sandbox_check.h"
 #include "builder/sandbox_mounts.h"
 #include "common/fs.h"
+#include "build_test_repository.h"
 #include "support/fixtures.h"
 
 #include <gmock/gmock.h>
@@ -36,37 +36,10 @@ using ::testing::IsSupersetOf;
 using ::testing::Not;
 namespace fs = std::filesystem;
 
-// busybox from the busybox-static package: it must need no libc, the root has none.
-std::optional<fs::path> static_busybox() {
-  for (const char* candidate : {"/bin/busybox", "/usr/bin/busybox"}) {
-    if (!fs::is_regular_file(candidate)) continue;
-    auto elf = read_elf_file(candidate);
-    if (elf && elf->interpreter.empty() && elf->needed.empty()) return fs::path(candidate);
-  }
-  return std::nullopt;
-}
-
-// Why sandbox tests cannot run here, or nullopt.
-std::optional<std::string> sandbox_unavailable() {
-  try {
-    require_sandbox();
-  } catch (const Error& error) {
-    return std::string(error.what());
-  }
-  if (!static_busybox()) return "no static busybox (apt-get install busybox-static)";
-  return std::nullopt;
-}
-
-#define LUPINE_SANDBOX_OR_SKIP()                                            \
-  if (auto why = sandbox_unavailable()) {                                   \
-    if (::lupine::testing::fixtures_required()) FAIL() << *why;             \
-    GTEST_SKIP() << *why;                                                   \
-  }
-
 // root/bin/busybox plus a symlink per applet: a complete, tiny build root.
 void make_busybox_root(const fs::path& root) {
   fs::create_directories(root / "bin");
-  fs::copy_file(*static_busybox(), root / "bin" / "busybox");
+  fs::copy_file(*testing::static_busybox(), root / "bin" / "busybox");
   ProcessOptions list;
   list.argv = {(root / "bin" / "busybox").string(), "--list"};
   auto applets = run_process(list);
@@ -144,7 +117,7 @@ class Listener {
 class Sandbox : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (sandbox_unavailable()) return;
+    if (testing::build_sandbox_unavailable()) return;
     scratch_ = new TempDir("lupine-sandbox-root");
     make_busybox_root(root());
   }
@@ -180,7 +153,7 @@ class Sandbox : public ::testing::Test {
 };
 
 TEST_F(Sandbox, RunsAStepInTheRoot) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   auto result = step(spec(), "echo hello; echo made > out.txt; echo to-err >&2; pwd; hostname; cat /home/someone/note");
   EXPECT_TRUE(result.success()) << result.describe();
   // (stdout and stderr are separate pipes: their relative order is not kept.)
@@ -192,7 +165,7 @@ TEST_F(Sandbox, RunsAStepInTheRoot) {
 }
 
 TEST_F(Sandbox, ReturnsTheExitCodeAndCapturesWithoutCallback) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   auto result = run_in_sandbox(spec(), {"/bin/sh", "-c", "echo out; echo err >&2; exit 7"});
   EXPECT_EQ(result.exit_code, 7);
   EXPECT_EQ(result.out, "out\n");
@@ -200,7 +173,7 @@ TEST_F(Sandbox, ReturnsTheExitCodeAndCapturesWithoutCallback) {
 }
 
 TEST_F(Sandbox, StepStopsAtTheFirstFailingCommand) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   auto result = step(spec(), "echo before\nfalse\necho after");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(lines_, ElementsAre("before"));
@@ -211,7 +184,7 @@ TEST_F(Sandbox, StepStopsAtTheFirstFailingCommand) {
 }
 
 TEST_F(Sandbox, StepWorkingDirectoryIsCreated) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   auto result = step(spec(), "pwd", "sub/dir with 'quote'");
   EXPECT_TRUE(result.success()) << result.describe();
   EXPECT_THAT(lines_, ElementsAre("/home/build/sub/dir with 'quote'"));
@@ -221,7 +194,7 @@ TEST_F(Sandbox, StepWorkingDirectoryIsCreated) {
 }
 
 TEST_F(Sandbox, NoNetworkEvenToTheHostsLoopback) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   Listener listener;
   std::string port = std::to_string(listener.port());
   // The listener works: a connection from the host is seen.
@@ -247,7 +220,7 @@ TEST_F(Sandbox, NoNetworkEvenToTheHostsLoopback) {
 }
 
 TEST_F(Sandbox, HostFilesOutsideTheRootAreInvisible) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   fs::path secret = dir_.path() / "secret.txt";  // beside the workspace, on the host
   write_file_atomic(secret, "host secret\n");
   auto result = step(spec(), "cat " + shell_quote(secret.string()));
@@ -258,7 +231,7 @@ TEST_F(Sandbox, HostFilesOutsideTheRootAreInvisible) {
 }
 
 TEST_F(Sandbox, OnlyTheWorkspaceAndTmpAreWritable) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   auto before = listing(root());
   for (const char* write : {"touch /new-file", "mkdir /new-dir", "touch /bin/new-file", "rm /bin/cat",
                             "touch /home/someone/x", "mkdir /home/other"}) {
@@ -274,7 +247,7 @@ TEST_F(Sandbox, OnlyTheWorkspaceAndTmpAreWritable) {
 }
 
 TEST_F(Sandbox, EnvironmentIsOnlyWhatWasGiven) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   setenv("LUPINE_TEST_HOST_SECRET", "leaked", 1);
   auto sandbox = spec();
   sandbox.env = {{"CFLAGS", "-O2 -g"}};
@@ -291,7 +264,7 @@ TEST_F(Sandbox, EnvironmentIsOnlyWhatWasGiven) {
 }
 
 TEST_F(Sandbox, HangingStepIsKilledAtTheTimeLimit) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   std::string marker = fmt::format("lupine-hang-{}", getpid());
   auto sandbox = spec();
   sandbox.time_limit = 500ms;
@@ -306,7 +279,7 @@ TEST_F(Sandbox, HangingStepIsKilledAtTheTimeLimit) {
 // lupine killed (SIGKILL: no handler, no cleanup) in the middle of a step: nothing of the sandbox
 // survives. The "lupine" here is a forked copy of the test process running the step.
 TEST_F(Sandbox, KillingLupineMidStepLeavesNoSandboxedProcess) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   std::string seconds = std::to_string(8000000 + getpid() % 100000);
   std::string marker = fmt::format("lupine-orphan-{}", getpid());
   auto sandbox = spec();
@@ -329,7 +302,7 @@ TEST_F(Sandbox, KillingLupineMidStepLeavesNoSandboxedProcess) {
 
 // SIGTERM to lupine mid-step: the sandbox is killed and Interrupted thrown (lupine then exits).
 TEST_F(Sandbox, InterruptingLupineKillsTheStep) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   std::string marker = fmt::format("lupine-interrupted-{}", getpid());
   auto sandbox = spec();
   pid_t lupine = fork();
@@ -356,7 +329,7 @@ TEST_F(Sandbox, InterruptingLupineKillsTheStep) {
 }
 
 TEST_F(Sandbox, ExtraBinds) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   fs::create_directories(dir_.path() / "src");
   fs::create_directories(dir_.path() / "out");
   write_file_atomic(dir_.path() / "src" / "input", "data\n");
@@ -371,7 +344,7 @@ TEST_F(Sandbox, ExtraBinds) {
 }
 
 TEST_F(Sandbox, SetupFailureIsAnErrorNotAStepFailure) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   auto sandbox = spec();
   sandbox.binds = {{dir_.path() / "does-not-exist", "/x", false, false}};
   try {
@@ -384,7 +357,7 @@ TEST_F(Sandbox, SetupFailureIsAnErrorNotAStepFailure) {
 }
 
 TEST_F(Sandbox, WritableRootCopyKeepsChangesBetweenSteps) {
-  LUPINE_SANDBOX_OR_SKIP();
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
   auto before = listing(root());
   fs::path copy = dir_.path() / "private-root";
   make_private_root_copy(root(), copy);
