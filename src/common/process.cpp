@@ -128,6 +128,7 @@ class Child {
   int pidfd() const { return pidfd_.get(); }
   // The pid (and so the group id) stays reserved until reap(): no risk of signalling a stranger.
   void kill_group() const { kill(-pid_, SIGKILL); }
+  void terminate_group() const { kill(-pid_, SIGTERM); }
 
   // True when the child has exited (it stays a zombie until reap()).
   bool exited() const {
@@ -246,7 +247,8 @@ std::string find_program(std::string_view program, std::string_view path_list) {
 ProcessResult run_process(const ProcessOptions& options) {
   if (options.argv.empty()) fail("run_process: empty argv");
   install_interrupt_handlers();
-  if (int signal_number = process_detail::interrupt_signal()) throw Interrupted(signal_number);
+  if (int signal_number = process_detail::interrupt_signal(); signal_number != 0 && !options.cleanup)
+    throw Interrupted(signal_number);
 
   std::string program = find_program(options.argv[0], path_list_of(options));
   if (program.empty()) fail("cannot run {}: not found in PATH ({})", options.argv[0], path_list_of(options));
@@ -296,7 +298,8 @@ ProcessResult run_process(const ProcessOptions& options) {
 
     auto now = Clock::now();
     if (!child_done && now >= deadline) {
-      result.timed_out = true;
+      // Past the grace an interrupt gave, or past the time limit.
+      if (interrupted_by == 0) result.timed_out = true;
       child.kill_group();
       deadline = Clock::time_point::max();
     }
@@ -305,7 +308,7 @@ ProcessResult run_process(const ProcessOptions& options) {
     for (Reader* reader : {&out_reader, &err_reader})
       if (reader->fd.get() >= 0) polled.push_back({reader->fd.get(), POLLIN, 0});
     if (!child_done && child.pidfd() >= 0) polled.push_back({child.pidfd(), POLLIN, 0});
-    if (!child_done && interrupted_by == 0 && process_detail::interrupt_fd() >= 0)
+    if (!child_done && interrupted_by == 0 && !options.cleanup && process_detail::interrupt_fd() >= 0)
       polled.push_back({process_detail::interrupt_fd(), POLLIN, 0});
 
     // Without a pidfd (old kernels) the child's exit is noticed by polling every 20 ms.
@@ -315,9 +318,14 @@ ProcessResult run_process(const ProcessOptions& options) {
     int timeout_ms = static_cast<int>(std::max<int64_t>(0, until_limit.count()));
     if (poll(polled.data(), polled.size(), timeout_ms) < 0 && errno != EINTR) fail_errno("poll");
 
-    if (!child_done && process_detail::interrupt_signal() != 0 && interrupted_by == 0) {
+    if (!child_done && !options.cleanup && process_detail::interrupt_signal() != 0 && interrupted_by == 0) {
       interrupted_by = process_detail::interrupt_signal();
-      child.kill_group();
+      if (options.interrupt_grace.count() > 0) {
+        child.terminate_group();
+        deadline = std::min(deadline, Clock::now() + options.interrupt_grace);
+      } else {
+        child.kill_group();
+      }
     }
     for (Reader* reader : {&out_reader, &err_reader}) {
       if (reader->fd.get() < 0) continue;

@@ -62,6 +62,12 @@ struct ProcessOptions {
   // File descriptors (of lupine, above 2) handed to the child under the same numbers; every other
   // descriptor is closed on exec.
   std::vector<int> keep_fds;
+  // On an interrupt, the child's group first gets SIGTERM and this long to end by itself (a child
+  // that is itself lupine cleans up its sandboxes and temporary files), then SIGKILL. 0: SIGKILL.
+  std::chrono::milliseconds interrupt_grace{0};
+  // A cleanup command (scancel after an interrupt): it runs even when lupine was already
+  // interrupted, and an interrupt does not stop it (its timeout does).
+  bool cleanup = false;
 };
 
 struct ProcessResult {
@@ -96,8 +102,23 @@ ProcessResult run_process(const ProcessOptions& options);
 // Installs the SIGINT/SIGTERM/SIGHUP handlers now (run_process does it on first use).
 void install_interrupt_handlers();
 
-// True once lupine received one of those signals while children ran.
+// True once lupine received one of those signals while children ran (or while an InterruptGuard
+// lived).
 bool interrupt_requested();
+
+// While one lives, SIGINT/SIGTERM/SIGHUP only set interrupt_requested() (as while a child runs):
+// for work that must clean up after itself even when no child is running at the moment of the
+// signal (a farm waiting on Slurm between polls). A second signal still ends lupine at once.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+};
+
+// Sleeps up to `duration`; returns true as soon as an interrupt was requested (at once if one was).
+bool wait_for_interrupt(std::chrono::milliseconds duration);
 
 // The absolute path of `program` as execvp would find it along `path_list` ("a:b:c"), or "".
 std::string find_program(std::string_view program, std::string_view path_list);

@@ -3,6 +3,7 @@
 #include "common/process_internal.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -63,6 +64,25 @@ void install_interrupt_handlers() {
 }
 
 bool interrupt_requested() { return received_signal.load() != 0; }
+
+InterruptGuard::InterruptGuard() {
+  install_interrupt_handlers();
+  running_children.fetch_add(1);
+}
+InterruptGuard::~InterruptGuard() { running_children.fetch_sub(1); }
+
+bool wait_for_interrupt(std::chrono::milliseconds duration) {
+  install_interrupt_handlers();
+  if (interrupt_requested()) return true;
+  pollfd entry{wake_pipe[0], POLLIN, 0};
+  auto deadline = std::chrono::steady_clock::now() + duration;
+  while (!interrupt_requested()) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    poll(&entry, 1, static_cast<int>(left.count()));  // the pipe is never drained: stays readable
+  }
+  return interrupt_requested();
+}
 
 Interrupted::Interrupted(int signal)
     : Error(fmt::format("interrupted by {}; the running processes were killed", strsignal(signal))),
