@@ -108,6 +108,22 @@ PipelineRun pipeline_run(const BuildOptions& options, const fs::path& root, cons
   return run;
 }
 
+BuildRootRequest build_root_request(const BuildPlan& plan, const BuildOptions& options,
+                                    const std::function<void(const std::string&)>& log) {
+  BuildRootRequest request;
+  request.packages = plan.environment.packages;
+  request.packages.insert(request.packages.end(), options.package_append.begin(), options.package_append.end());
+  request.repositories = environment_repositories(options, plan.environment);
+  request.keyring = environment_keyring(options, plan.environment, log);
+  request.allow_untrusted = options.allow_untrusted;
+  request.arch = plan.arch.apk;
+  request.accounts = plan.environment.accounts;
+  request.cache_dir = options.cache_dir;
+  request.bwrap = options.bwrap;
+  request.log = log;
+  return request;
+}
+
 BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
   BuildResult result;
   if (!plan.arch_supported) {
@@ -125,18 +141,7 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
 
   std::optional<BuildWorkspace> workspace;
   try {
-    BuildRootRequest root_request;
-    root_request.packages = plan.environment.packages;
-    root_request.packages.insert(root_request.packages.end(), options.package_append.begin(), options.package_append.end());
-    root_request.repositories = environment_repositories(options, plan.environment);
-    root_request.keyring = environment_keyring(options, plan.environment, message);
-    root_request.allow_untrusted = options.allow_untrusted;
-    root_request.arch = plan.arch.apk;
-    root_request.accounts = plan.environment.accounts;
-    root_request.cache_dir = options.cache_dir;
-    root_request.bwrap = options.bwrap;
-    root_request.log = message;
-    result.root = prepare_build_root(root_request);
+    result.root = prepare_build_root(build_root_request(plan, options, message));
 
     workspace.emplace(options.workspace_dir);
     fs::path source_dir = options.source_dir.empty() ? default_source_dir(options.recipe, plan.package.name)

@@ -70,6 +70,11 @@ struct BuildResult {
 // ever replaced atomically.
 BuildResult build_package(const BuildPlan& plan, const BuildOptions& options);
 
+// The build root request of `plan` under `options`: the environment's packages and --package-append,
+// the options' repositories and keyring before the recipe's own.
+BuildRootRequest build_root_request(const BuildPlan& plan, const BuildOptions& options,
+                                    const std::function<void(const std::string&)>& log);
+
 // <out>/<arch>/buildlogs/<name>-<version>-r<epoch><suffix>.log
 std::filesystem::path build_log_path(const BuildOptions& options, const BuildPlan& plan, const std::string& suffix = "");
 

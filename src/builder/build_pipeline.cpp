@@ -57,7 +57,10 @@ void run_script(const CompiledStep& step, PipelineRun& run, const std::string& n
       [&](OutputStream stream, std::string_view line) { run.log->output(stream, line); }, run.trace);
   if (result.timed_out) time_limit_reached(run, name);
   if (!result.success())
-    throw StepFailed(fmt::format("{}: step \"{}\" {}{}", run.package, name, failure_text(result), log_hint(run)),
+    throw StepFailed(fmt::format("{}: {} {}{}", run.package,
+                                 // An unnamed step is named by where it is written.
+                                 name == "???" ? "the step at " + step.where.str() : "step \"" + name + "\"",
+                                 failure_text(result), log_hint(run)),
                      run.package, name, result.status(), false);
 }
 

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <set>
 
 namespace lupine::builder {
@@ -170,21 +171,46 @@ void remove_abandoned_roots(const fs::path& cache_dir) {
   }
 }
 
-BuildRoot prepare_build_root(const BuildRootRequest& request) {
-  auto log = [&](const std::string& line) {
-    if (request.log) request.log(line);
-  };
+namespace {
+
+std::unique_ptr<index::RepositorySet> open_repositories(const BuildRootRequest& request) {
   apk::Keyring keyring;
   for (const auto& key : request.keyring) keyring.add(key);
   index::FetchOptions fetch;
   fetch.cache_dir = request.cache_dir;
-  index::RepositorySet repos(request.repositories, request.arch, keyring, request.allow_untrusted, fetch,
-                             [&](const std::string& warning) { log("warning: " + warning); });
+  return std::make_unique<index::RepositorySet>(request.repositories, request.arch, keyring, request.allow_untrusted,
+                                                fetch, [&](const std::string& warning) {
+                                                  if (request.log) request.log("warning: " + warning);
+                                                });
+}
+
+index::AddPlan resolve(const BuildRootRequest& request, const index::RepositorySet& repos) {
   index::AddPlan plan = index::plan_add(repos, index::RootState{}, request.packages);
-  for (const auto& warning : plan.solution.warnings) log("warning: " + warning);
+  for (const auto& warning : plan.solution.warnings)
+    if (request.log) request.log("warning: " + warning);
   if (!plan.solution.ok())
     fail("cannot resolve the {} ({}):\n{}", request.what, fmt::join(request.packages, " "),
          index::render_problems(plan.solution));
+  return plan;
+}
+
+}  // namespace
+
+std::vector<std::string> resolve_build_root_identities(const BuildRootRequest& request) {
+  auto repos = open_repositories(request);
+  index::AddPlan plan = resolve(request, *repos);
+  std::vector<std::string> identities;
+  for (const index::IndexRecord* record : index::resulting_packages(plan)) identities.push_back(record->identity);
+  return identities;
+}
+
+BuildRoot prepare_build_root(const BuildRootRequest& request) {
+  auto log = [&](const std::string& line) {
+    if (request.log) request.log(line);
+  };
+  auto repos_owner = open_repositories(request);
+  index::RepositorySet& repos = *repos_owner;
+  index::AddPlan plan = resolve(request, repos);
 
   BuildRoot root;
   std::vector<std::string> identities;

@@ -38,8 +38,8 @@ struct BuildRootRequest {
   std::filesystem::path cache_dir;        // roots/ and downloaded indexes live here
   std::filesystem::path bwrap;            // for ldconfig in the new root; default: as the sandbox finds it
   std::function<void(const std::string&)> log;  // progress lines
-  std::string what = "build environment";
-  size_t keep_roots = 8;                    // after making a root, prune the cache to this many (0: never)  // named in errors ("test environment of hello-doc")
+  std::string what = "build environment";  // named in errors ("test environment of hello-doc")
+  size_t keep_roots = 8;                  // after making a root, prune the cache to this many (0: never)
 };
 
 struct BuildRoot {
@@ -53,6 +53,10 @@ struct BuildRoot {
 // Resolves, then finds or installs the root. Throws Error when the packages cannot be resolved
 // (apk's problem report), fetched, verified or installed, or when the root has no /bin/sh.
 BuildRoot prepare_build_root(const BuildRootRequest& request);
+
+// The C: identities of the packages `request` resolves to (any order), without installing
+// anything: what a farm's up-to-date key covers. Throws Error as prepare_build_root does.
+std::vector<std::string> resolve_build_root_identities(const BuildRootRequest& request);
 
 // The cache key for a resolved set (exposed for tests).
 std::string build_root_key(const std::string& arch, std::vector<std::string> identities,

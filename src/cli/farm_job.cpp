@@ -1,0 +1,59 @@
+// lupine farm job RECIPE --published OUT --result FILE [lupine build's flags]
+// One build of `lupine farm build`, as its executor runs it (locally or as a Slurm job): the
+// recipe's build root resolved, its up-to-date key compared with OUT's record, the recipe built
+// into --out-dir (the farm's staging repository) when the key changed, the outcome written to
+// FILE (farm/farm_job.h). Exit 0 when built or up to date, 1 when the build failed. Not meant to
+// be typed: `lupine farm build` passes the flags.
+#include "cli/build_flags.h"
+#include "cli/command.h"
+#include "farm/farm_job.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace lupine::cli {
+namespace {
+
+struct JobArgs {
+  BuildFlags flags;
+  std::string published;
+  std::string result;
+};
+
+void run(const JobArgs& args) {
+  if (args.flags.arches().size() != 1) fail("farm job: give exactly one --arch");
+  std::optional<LoadedSigner> signer;
+  if (!args.flags.signing_key.empty()) signer = load_signer(args.flags.signing_key);
+  auto plan = args.flags.compile(args.flags.arches().front());
+  if (!plan) {
+    farm::JobOutcome outcome;
+    outcome.error = fmt::format("{}: the recipe does not compile", args.flags.recipe);
+    if (!args.result.empty()) farm::write_job_outcome(args.result, outcome);
+    throw Exit{1};
+  }
+  builder::BuildOptions options = args.flags.options(signer ? &*signer : nullptr, *plan);
+  farm::FarmJobOptions job;
+  job.published = args.published;
+  job.result_file = args.result;
+  job.lupine_version = LUPINE_VERSION;
+  farm::JobOutcome outcome = farm::run_farm_job(*plan, options, job);
+  if (outcome.result == farm::JobResult::failed) throw Exit{1};
+}
+
+void setup(CLI::App& app) {
+  CLI::App* farm = app.get_subcommand("farm");
+  auto args = std::make_shared<JobArgs>();
+  auto* command = farm->add_subcommand("job", "One build of `farm build` (run by its executors)");
+  command->group("");  // internal: not listed in --help
+  args->flags.add_to(*command, true);
+  command->add_option("--published", args->published, "The farm's out dir, whose build records say what is up to date")
+      ->required();
+  command->add_option("--result", args->result, "Where the outcome goes (JSON)");
+  command->callback([args] { run(*args); });
+}
+
+LUPINE_COMMAND(162, setup);
+
+}  // namespace
+}  // namespace lupine::cli

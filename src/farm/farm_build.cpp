@@ -1,0 +1,274 @@
+#include "farm/farm_build.h"
+
+#include "common/error.h"
+#include "common/process.h"
+#include "common/source_date.h"
+#include "farm/farm_job.h"
+#include "farm/farm_publish.h"
+#include "index/index_builder.h"
+
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+namespace lupine::farm {
+namespace fs = std::filesystem;
+
+fs::path farm_staging_dir(const fs::path& out_dir) { return out_dir / ".farm"; }
+
+fs::path farm_job_log(const fs::path& out_dir, const std::string& arch, const std::string& name) {
+  return out_dir / arch / "farm-logs" / (name + ".log");
+}
+
+const char* recipe_result_name(RecipeResult result) {
+  switch (result) {
+    case RecipeResult::built: return "built";
+    case RecipeResult::up_to_date: return "up-to-date";
+    case RecipeResult::failed: return "failed";
+    case RecipeResult::blocked: return "blocked";
+    case RecipeResult::cancelled: return "cancelled";
+    case RecipeResult::skipped: return "skipped";
+  }
+  return "unknown";
+}
+
+size_t FarmBuildResult::count(RecipeResult result) const {
+  return std::count_if(recipes.begin(), recipes.end(), [&](const RecipeSummary& r) { return r.result == result; });
+}
+
+bool FarmBuildResult::ok() const {
+  return !interrupted && count(RecipeResult::failed) == 0 && count(RecipeResult::blocked) == 0 &&
+         count(RecipeResult::cancelled) == 0;
+}
+
+namespace {
+
+// One farm build per out dir: two would publish over each other's staging repository.
+class FarmLock {
+ public:
+  explicit FarmLock(const fs::path& out_dir) {
+    fs::create_directories(out_dir);
+    fs::path path = out_dir / ".farm.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) fail_errno(fmt::format("cannot open {}", path.string()));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      fail("another `lupine farm build` is using {} (it holds {})", out_dir.string(), path.string());
+    }
+  }
+  ~FarmLock() { ::close(fd_); }
+  FarmLock(const FarmLock&) = delete;
+  FarmLock& operator=(const FarmLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// An empty signed index, so that builds can name the staging repository before anything is in it.
+void start_staging(const fs::path& staging, const std::string& arch, const apk::PackageSigner& signer) {
+  fs::remove_all(staging);
+  fs::create_directories(staging / arch);
+  fs::create_directories(staging / "results");
+  index::IndexBuildOptions options;
+  options.output = staging / arch / "APKINDEX.tar.gz";
+  options.arch = arch;
+  options.signer = signer;
+  index::build_index({}, options);
+}
+
+fs::path absolute_of(const fs::path& path) { return path.empty() ? path : fs::absolute(path).lexically_normal(); }
+
+// A repository line made absolute when it names a local directory (jobs may run elsewhere).
+std::string absolute_repository(const std::string& line) {
+  if (line.empty() || line[0] == '@' || line.find("://") != std::string::npos) return line;
+  return absolute_of(line).string();
+}
+
+// Messages name build logs where they will be once published.
+std::string published_paths(std::string text, const fs::path& staging, const fs::path& out_dir) {
+  const std::string from = staging.string() + "/", to = out_dir.string() + "/";
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+struct Staged {
+  FarmJob job;
+  size_t node = 0;
+  size_t summary = 0;
+  fs::path result_file;
+};
+
+std::vector<std::string> job_argv(const FarmBuildOptions& options, const RecipeNode& node, const fs::path& staging,
+                                  const fs::path& result_file, bool published_index) {
+  const std::string& arch = options.plan.compile.arch;
+  std::vector<std::string> argv = {options.lupine.string(), "farm", "job", absolute_of(node.path).string(),
+                                   "--arch", arch, "--out-dir", staging.string(),
+                                   "--published", options.out_dir.string(), "--result", result_file.string(),
+                                   "--signing-key", absolute_of(options.signing_key).string(),
+                                   "--cache-dir", options.cache_dir.string(), "--verbose",
+                                   "--repository-append", staging.string()};
+  if (published_index) argv.insert(argv.end(), {"--repository-append", options.out_dir.string()});
+  for (const auto& repository : options.repositories)
+    argv.insert(argv.end(), {"--repository-append", absolute_repository(repository)});
+  for (const auto& key : options.keyring) argv.insert(argv.end(), {"--keyring-append", absolute_of(key).string()});
+  for (const auto& dir : options.plan.pipeline_dirs)
+    argv.insert(argv.end(), {"--pipeline-dir", absolute_of(dir).string()});
+  for (const auto& option : options.plan.compile.build_options) argv.insert(argv.end(), {"--build-option", option});
+  argv.insert(argv.end(), options.job_flags.begin(), options.job_flags.end());
+  return argv;
+}
+
+}  // namespace
+
+FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserver& observer) {
+  auto started = std::chrono::steady_clock::now();
+  if (!options_in.executor) fail("farm build: no executor");
+  if (options_in.signing_key.empty()) fail("farm build needs --signing-key: builds resolve from the signed staging index");
+  FarmBuildOptions options = options_in;
+  options.out_dir = absolute_of(options.out_dir);
+  options.cache_dir = absolute_of(options.cache_dir);
+  const std::string& arch = options.plan.compile.arch;
+
+  FarmPlan plan = make_plan(options.plan);
+  FarmLock lock(options.out_dir);
+  fs::path staging = farm_staging_dir(options.out_dir);
+  start_staging(staging, arch, options.signer);
+  bool published_index = fs::exists(options.out_dir / arch / "APKINDEX.tar.gz");
+
+  FarmBuildResult result;
+  std::vector<Staged> staged;
+  std::map<size_t, size_t> job_of_node;
+  std::map<size_t, size_t> level_of;
+  for (size_t level = 0; level < plan.order.levels.size(); ++level)
+    for (size_t node : plan.order.levels[level]) level_of[node] = level;
+
+  for (const auto& level : plan.order.levels)
+    for (size_t node_index : level) {
+      const RecipeNode& node = plan.graph.nodes[node_index];
+      Staged entry;
+      entry.node = node_index;
+      entry.summary = result.recipes.size();
+      entry.result_file = staging / "results" / (node.name + ".json");
+      entry.job.name = node.name;
+      entry.job.log = farm_job_log(options.out_dir, arch, node.name);
+      entry.job.argv = job_argv(options, node, staging, entry.result_file, published_index);
+      // Inputs produced by recipes in earlier levels; recipes of one cycle share a level and
+      // cannot wait for each other (their inputs come from the repositories).
+      std::set<size_t> after;
+      for (size_t edge : plan.graph.out_edges[node_index]) {
+        size_t to = plan.graph.edges[edge].to;
+        auto level = level_of.find(to);
+        if (level != level_of.end() && level->second < level_of[node_index]) after.insert(job_of_node.at(to));
+      }
+      entry.job.after.assign(after.begin(), after.end());
+      job_of_node[node_index] = staged.size();
+      staged.push_back(std::move(entry));
+
+      RecipeSummary summary;
+      summary.name = node.name;
+      summary.version = node.version;
+      summary.path = node.path;
+      summary.log = farm_job_log(options.out_dir, arch, node.name);
+      result.recipes.push_back(std::move(summary));
+    }
+  // Recipes that cannot be built this run: they never get a job.
+  for (size_t node_index : plan.order.unavailable) {
+    const RecipeNode& node = plan.graph.nodes[node_index];
+    RecipeSummary summary{node.name, node.version, node.path};
+    summary.result = node.state == NodeState::skipped ? RecipeResult::skipped : RecipeResult::failed;
+    summary.detail = node.reason;
+    result.recipes.push_back(std::move(summary));
+  }
+  for (const auto& [node_index, edge_index] : plan.order.blocked) {
+    const RecipeNode& node = plan.graph.nodes[node_index];
+    const Edge& edge = plan.graph.edges[edge_index];
+    RecipeSummary summary{node.name, node.version, node.path};
+    summary.result = RecipeResult::blocked;
+    summary.detail = fmt::format("needs {} from {}, which cannot be built", edge.input, plan.graph.nodes[edge.to].name);
+    result.recipes.push_back(std::move(summary));
+  }
+
+  // Priorities: the longest chain of expected seconds from each job to the end of the graph, with
+  // the last recorded build time of each recipe (1 s when it was never built).
+  std::vector<std::vector<size_t>> dependents(staged.size());
+  for (size_t i = 0; i < staged.size(); ++i)
+    for (size_t p : staged[i].job.after) dependents[p].push_back(i);
+  for (size_t i = staged.size(); i-- > 0;) {
+    auto record = read_build_record(build_record_path(options.out_dir, arch, staged[i].job.name));
+    double weight = record && record->seconds > 0 ? record->seconds : 1.0;
+    double longest = 0;
+    for (size_t d : dependents[i]) longest = std::max(longest, staged[d].job.priority);
+    staged[i].job.priority = weight + longest;
+  }
+
+  std::vector<FarmJob> jobs;
+  for (const auto& entry : staged) jobs.push_back(entry.job);
+  std::vector<BuildRecord> built;
+  auto on_change = [&](size_t job, const JobReport& report) {
+    RecipeSummary& summary = result.recipes[staged[job].summary];
+    if (report.state == JobState::running || report.state == JobState::queued) {
+      if (observer) observer(summary, report);
+      return;
+    }
+    if (report.started != std::chrono::steady_clock::time_point{})
+      summary.seconds = std::chrono::duration<double>(report.ended - report.started).count();
+    else
+      summary.log.clear();  // never ran: a log there is an earlier run's
+    switch (report.state) {
+      case JobState::succeeded: {
+        auto outcome = read_job_outcome(staged[job].result_file);
+        if (!outcome || outcome->result == JobResult::failed) {
+          summary.result = RecipeResult::failed;
+          summary.detail = outcome ? outcome->error : "the job ended without writing its result";
+          break;
+        }
+        summary.result = outcome->result == JobResult::built ? RecipeResult::built : RecipeResult::up_to_date;
+        summary.packages = outcome->record.packages;
+        if (outcome->result == JobResult::built) built.push_back(outcome->record);
+        break;
+      }
+      case JobState::failed: {
+        summary.result = RecipeResult::failed;
+        auto outcome = read_job_outcome(staged[job].result_file);
+        summary.detail = outcome && !outcome->error.empty() ? outcome->error : report.detail;
+        summary.detail = published_paths(summary.detail, staging, options.out_dir);
+        break;
+      }
+      case JobState::blocked:
+        summary.result = RecipeResult::blocked;
+        summary.detail = fmt::format("{} failed", report.detail);
+        break;
+      default:
+        summary.result = RecipeResult::cancelled;
+        summary.detail = report.detail;
+        break;
+    }
+    if (observer) observer(summary, report);
+  };
+  options.executor->run(jobs, on_change);
+  result.interrupted = interrupt_requested();
+
+  // What was built is published even after an interrupt: each build is complete on its own.
+  PublishOptions publish;
+  publish.out_dir = options.out_dir;
+  publish.staging_dir = staging;
+  publish.arch = arch;
+  publish.signer = options.signer;
+  publish.mtime = source_date_epoch_or_zero();
+  PublishResult published = publish_staged(publish, built);
+  result.published = published.packages;
+  result.index_updated = published.index_updated;
+  fs::remove_all(staging);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace lupine::farm

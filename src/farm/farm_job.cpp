@@ -1,0 +1,164 @@
+#include "farm/farm_job.h"
+
+#include "builder/build_root.h"
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/process.h"
+#include "farm/build_key.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+namespace lupine::farm {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path build_record_path(const fs::path& out_dir, const std::string& arch, const std::string& name) {
+  return out_dir / arch / "buildkeys" / (name + ".json");
+}
+
+namespace {
+
+json record_json(const BuildRecord& record) {
+  return json{{"name", record.name},
+              {"version", record.version},
+              {"key", record.key},
+              {"packages", record.packages},
+              {"seconds", record.seconds}};
+}
+
+BuildRecord record_from(const json& value) {
+  BuildRecord record;
+  record.name = value.at("name").get<std::string>();
+  record.version = value.at("version").get<std::string>();
+  record.key = value.at("key").get<std::string>();
+  record.packages = value.at("packages").get<std::vector<std::string>>();
+  record.seconds = value.value("seconds", 0.0);
+  return record;
+}
+
+std::optional<json> read_json(const fs::path& path) {
+  std::error_code error;
+  if (!fs::exists(path, error)) return std::nullopt;
+  try {
+    return json::parse(read_file(path));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void write_json(const fs::path& path, const json& value) {
+  fs::create_directories(path.parent_path());
+  write_file_atomic(path, value.dump(2) + "\n");
+}
+
+bool all_published(const fs::path& out_dir, const std::string& arch, const BuildRecord& record) {
+  std::error_code error;
+  for (const auto& file : record.packages)
+    if (!fs::is_regular_file(out_dir / arch / file, error)) return false;
+  return !record.packages.empty();
+}
+
+}  // namespace
+
+std::optional<BuildRecord> read_build_record(const fs::path& path) {
+  auto value = read_json(path);
+  if (!value) return std::nullopt;
+  try {
+    return record_from(*value);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void write_build_record(const fs::path& path, const BuildRecord& record) { write_json(path, record_json(record)); }
+
+const char* job_result_name(JobResult result) {
+  switch (result) {
+    case JobResult::built: return "built";
+    case JobResult::up_to_date: return "up-to-date";
+    case JobResult::failed: return "failed";
+  }
+  return "failed";
+}
+
+std::optional<JobOutcome> read_job_outcome(const fs::path& path) {
+  auto value = read_json(path);
+  if (!value) return std::nullopt;
+  try {
+    JobOutcome outcome;
+    std::string result = value->at("result").get<std::string>();
+    if (result == "built") outcome.result = JobResult::built;
+    else if (result == "up-to-date") outcome.result = JobResult::up_to_date;
+    else outcome.result = JobResult::failed;
+    if (value->contains("record")) outcome.record = record_from(value->at("record"));
+    outcome.log = value->value("log", "");
+    outcome.error = value->value("error", "");
+    return outcome;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void write_job_outcome(const fs::path& path, const JobOutcome& outcome) {
+  json value{{"result", job_result_name(outcome.result)}};
+  if (outcome.result != JobResult::failed) value["record"] = record_json(outcome.record);
+  if (!outcome.log.empty()) value["log"] = outcome.log;
+  if (!outcome.error.empty()) value["error"] = outcome.error;
+  write_json(path, value);
+}
+
+JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOptions& options,
+                        const FarmJobOptions& job) {
+  auto started = std::chrono::steady_clock::now();
+  auto log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  JobOutcome outcome;
+  outcome.record.name = plan.package.name;
+  outcome.record.version = plan.full_version();
+  auto finish = [&] {
+    if (!job.result_file.empty()) write_job_outcome(job.result_file, outcome);
+    return outcome;
+  };
+  try {
+    BuildKeyInputs inputs;
+    inputs.recipe = options.recipe;
+    inputs.package_name = plan.package.name;
+    inputs.arch = plan.arch.apk;
+    inputs.root_identities = builder::resolve_build_root_identities(builder::build_root_request(plan, options, log));
+    inputs.lupine_version = job.lupine_version;
+    outcome.record.key = build_key(inputs);
+
+    auto published = read_build_record(build_record_path(job.published, plan.arch.apk, plan.package.name));
+    if (published && published->key == outcome.record.key && published->version == outcome.record.version &&
+        all_published(job.published, plan.arch.apk, *published)) {
+      log(fmt::format("{}-{} is up to date ({})", plan.package.name, outcome.record.version, outcome.record.key));
+      outcome.result = JobResult::up_to_date;
+      outcome.record = *published;
+      return finish();
+    }
+    log(fmt::format("{}-{}: key {}{}", plan.package.name, outcome.record.version, outcome.record.key,
+                    published ? " (was " + published->key + ")" : " (never built)"));
+
+    outcome.log = builder::build_log_path(options, plan).string();
+    builder::BuildResult result = builder::build_package(plan, options);
+    for (const auto& package : result.packages) outcome.record.packages.push_back(package.file.filename().string());
+    outcome.record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    write_build_record(build_record_path(options.out_dir, plan.arch.apk, plan.package.name), outcome.record);
+    outcome.result = JobResult::built;
+    return finish();
+  } catch (const Interrupted& interrupted) {
+    outcome.result = JobResult::failed;
+    outcome.error = interrupted.what();
+    finish();
+    throw;
+  } catch (const std::exception& failure) {
+    log(fmt::format("error: {}", failure.what()));
+    outcome.result = JobResult::failed;
+    outcome.error = failure.what();
+    return finish();
+  }
+}
+
+}  // namespace lupine::farm

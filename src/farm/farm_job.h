@@ -1,0 +1,66 @@
+// One build of a farm, as an executor runs it (`lupine farm job`, on this machine or on a Slurm
+// node): resolve the recipe's build root, compute its up-to-date key (build_key.h), and either
+// find the build up to date in the farm's published repository or build it into the farm's
+// staging repository. The outcome goes to a result file the farm reads when the job has ended.
+//
+// Files, all under the farm's out dir:
+//   <out>/<arch>/buildkeys/<name>.json   the key of the build whose packages are published (and
+//                                        its package files), written with them: a recipe whose
+//                                        key is unchanged and whose packages are all there is not
+//                                        rebuilt
+//   <staging>/<arch>/...                 this run's packages, keys and build logs until published
+//   <staging>/results/<name>.json        a job's outcome
+#pragma once
+
+#include "builder/build.h"
+#include "builder/compile.h"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lupine::farm {
+
+// <out>/<arch>/buildkeys/<name>.json
+struct BuildRecord {
+  std::string name;
+  std::string version;                // "1.2-r3"
+  std::string key;                    // build_key()
+  std::vector<std::string> packages;  // file names in <out>/<arch>/
+  double seconds = 0;                 // how long the build took (scheduling weights)
+};
+
+std::filesystem::path build_record_path(const std::filesystem::path& out_dir, const std::string& arch,
+                                        const std::string& name);
+// nullopt when absent; a record that cannot be read is treated as absent (the recipe is rebuilt).
+std::optional<BuildRecord> read_build_record(const std::filesystem::path& path);
+void write_build_record(const std::filesystem::path& path, const BuildRecord& record);
+
+enum class JobResult { built, up_to_date, failed };
+const char* job_result_name(JobResult result);  // "built", "up-to-date", "failed"
+
+// <staging>/results/<name>.json
+struct JobOutcome {
+  JobResult result = JobResult::failed;
+  BuildRecord record;  // built and up-to-date: the record (up-to-date: the published one)
+  std::string log;     // the builder's log (built or failed at a step), when there is one
+  std::string error;   // failed: the message
+};
+
+std::optional<JobOutcome> read_job_outcome(const std::filesystem::path& path);
+void write_job_outcome(const std::filesystem::path& path, const JobOutcome& outcome);
+
+struct FarmJobOptions {
+  std::filesystem::path published;     // the farm's out dir: its records say what is up to date
+  std::filesystem::path result_file;   // where the outcome goes ("" = nowhere)
+  std::string lupine_version;          // part of the key
+};
+
+// `options.out_dir` is the staging repository. Builds unless up to date; writes the record (into
+// the staging repository, beside the packages) and the outcome. Never throws for a failed build:
+// the outcome says `failed` (Interrupted is rethrown after the outcome is written).
+JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOptions& options,
+                        const FarmJobOptions& job);
+
+}  // namespace lupine::farm

@@ -1,0 +1,33 @@
+// The last step of a farm build: what the run built, moved from the staging repository into the
+// published one, and the published index updated once. Order matters for a publish that is cut
+// short (killed): packages first, then the index, then the build records — a record is never
+// there without its packages in the index, so a cut-short publish at worst rebuilds a recipe.
+#pragma once
+
+#include "apk/package_writer.h"
+#include "farm/farm_job.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace lupine::farm {
+
+struct PublishOptions {
+  std::filesystem::path out_dir;      // the published repository
+  std::filesystem::path staging_dir;  // the staging repository
+  std::string arch;
+  apk::PackageSigner signer;          // signs the index
+  int64_t mtime = 0;                  // the index's timestamp (SOURCE_DATE_EPOCH)
+};
+
+struct PublishResult {
+  size_t packages = 0;
+  bool index_updated = false;
+};
+
+// Moves the packages and records of `built` and every staged build log into <out>/<arch>/, then
+// updates <out>/<arch>/APKINDEX.tar.gz from every package there (when anything moved).
+PublishResult publish_staged(const PublishOptions& options, const std::vector<BuildRecord>& built);
+
+}  // namespace lupine::farm

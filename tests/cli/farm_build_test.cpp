@@ -1,0 +1,96 @@
+// lupine farm build on a small tree of real recipes built in the sandbox (local executor):
+// order, a failure blocking only its dependents, up-to-date skipping, rebuilding what changed and
+// what depends on it, and an interrupt that leaves no process behind and a valid index.
+#include "builder/build_test_repository.h"
+#include "cli/farm_tree.h"
+#include "support/fixtures.h"
+#include "support/run.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace lupine::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+class FarmBuildCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LUPINE_BUILD_SANDBOX_OR_SKIP();
+    tree_ = std::make_unique<FarmTree>("lupine-farm-build");
+  }
+  std::unique_ptr<FarmTree> tree_;
+};
+
+TEST_F(FarmBuildCli, BuildsInOrderAFailureBlocksOnlyItsDependentsAndUnchangedRecipesAreSkipped) {
+  tree_->write_standard_tree();
+  RunResult first = tree_->build({"-j2", "--keep-going"});
+  ASSERT_EQ(first.exit_code, 1) << first.err;  // broken failed
+  FarmSummary summary = parse_summary(first.out);
+  EXPECT_EQ(summary.results, (std::map<std::string, std::string>{{"a", "built"}, {"b", "built"}, {"c", "built"},
+                                                                  {"broken", "failed"}, {"e", "blocked"}, {"f", "built"}}));
+  EXPECT_THAT(summary.details["broken"], HasSubstr("exit code 3"));
+  EXPECT_THAT(summary.details["e"], HasSubstr("broken failed"));
+  EXPECT_THAT(first.err, HasSubstr("FAILED broken:"));
+  EXPECT_THAT(first.err, HasSubstr("blocked e: broken failed"));
+  // b was built on a root holding a's package, c on one holding b's: the order was right.
+  EXPECT_EQ(tree_->file_in_package("c", "usr/share/c/from-b.txt"), "a built\n");
+  EXPECT_THAT(tree_->index_names(), UnorderedElementsAre("a", "b", "c", "f"));
+  EXPECT_TRUE(tree_->index_verifies());
+  EXPECT_FALSE(std::filesystem::exists(tree_->out() / ".farm")) << "the staging repository is removed";
+  std::string index_before = tree_->index_bytes();
+
+  RunResult second = tree_->build({"-j2", "--keep-going"});
+  ASSERT_EQ(second.exit_code, 1) << second.err;
+  summary = parse_summary(second.out);
+  EXPECT_EQ(summary.results, (std::map<std::string, std::string>{{"a", "up-to-date"}, {"b", "up-to-date"},
+                                                                  {"c", "up-to-date"}, {"broken", "failed"},
+                                                                  {"e", "blocked"}, {"f", "up-to-date"}}));
+  EXPECT_EQ(tree_->index_bytes(), index_before) << "nothing built: the index is not rewritten";
+
+  tree_->change_recipe("b");
+  RunResult third = tree_->build({"-j2", "--keep-going"});
+  ASSERT_EQ(third.exit_code, 1) << third.err;
+  summary = parse_summary(third.out);
+  EXPECT_EQ(summary.results, (std::map<std::string, std::string>{{"a", "up-to-date"}, {"b", "built"},
+                                                                  {"c", "built"}, {"broken", "failed"},
+                                                                  {"e", "blocked"}, {"f", "up-to-date"}}));
+  EXPECT_EQ(tree_->file_in_package("b", "usr/share/b/changed.txt"), "changed\n");
+  EXPECT_TRUE(tree_->index_verifies());
+}
+
+TEST_F(FarmBuildCli, WithoutKeepGoingNothingStartsAfterAFailure) {
+  tree_->recipe("broken", {}, "echo failing on purpose; exit 3");
+  tree_->recipe("a", {}, "true");
+  tree_->recipe("z", {"a"}, "true");
+  RunResult result = tree_->build({"-j1"});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  FarmSummary summary = parse_summary(result.out);
+  // -j1: a first (z waits for it: the longer chain), then broken and z tie and broken comes first
+  // in the build order; after its failure z is never started.
+  EXPECT_EQ(summary.results["broken"], "failed");
+  EXPECT_EQ(summary.results["a"], "built");
+  EXPECT_EQ(summary.results["z"], "cancelled");
+}
+
+TEST_F(FarmBuildCli, InterruptLeavesNoProcessNoStagingAndAValidIndex) {
+  tree_->recipe("a", {}, "true");
+  tree_->recipe("slow", {"a"}, "sleep 120");  // starts once a is built
+  SpawnedFarm farm = tree_->spawn_build({"-j2"});
+  ASSERT_TRUE(tree_->wait_for_sandbox("sleep 120", std::chrono::seconds(60))) << "the slow build never started";
+  farm.terminate();
+  RunResult result = farm.wait();
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+  FarmSummary summary = parse_summary(result.out);
+  EXPECT_EQ(summary.results["slow"], "cancelled");
+  EXPECT_EQ(summary.results["a"], "built");
+  EXPECT_EQ(tree_->processes_of_tree(), std::vector<std::string>{});
+  EXPECT_FALSE(std::filesystem::exists(tree_->out() / ".farm"));
+  EXPECT_TRUE(tree_->index_verifies());
+  EXPECT_THAT(tree_->index_names(), UnorderedElementsAre("a"));
+}
+
+}  // namespace
+}  // namespace lupine::testing

@@ -1,0 +1,181 @@
+#include "cli/farm_tree.h"
+
+#include "apk/keyring.h"
+#include "common/error.h"
+#include "index/index_archive.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <thread>
+
+extern char** environ;
+
+namespace lupine::testing {
+namespace fs = std::filesystem;
+
+FarmSummary parse_summary(const std::string& json) {
+  FarmSummary summary;
+  auto value = nlohmann::json::parse(json);
+  for (const auto& recipe : value.at("recipes")) {
+    summary.results[recipe.at("name")] = recipe.at("result");
+    summary.details[recipe.at("name")] = recipe.value("detail", "");
+  }
+  summary.index_updated = value.at("index_updated");
+  return summary;
+}
+
+void SpawnedFarm::terminate() const { ::kill(pid_, SIGTERM); }
+
+RunResult SpawnedFarm::wait() {
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0) {}
+  RunResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = read_file(out_);
+  result.err = read_file(err_);
+  return result;
+}
+
+FarmTree::FarmTree(const std::string& prefix)
+    : dir_(prefix),
+      repo_(builder::testing::make_busybox_repository(dir_.path() / "repo")),
+      recipes_(dir_.path() / "recipes"),
+      out_(dir_.path() / "out"),
+      cache_(dir_.path() / "cache") {
+  fs::create_directories(recipes_);
+}
+
+void FarmTree::recipe(const std::string& name, const std::vector<std::string>& needs, const std::string& script) {
+  std::string packages = "      - busybox\n";
+  for (const auto& need : needs) packages += "      - " + need + "\n";
+  std::string yaml = fmt::format(
+      "package:\n  name: {0}\n  version: \"1.0\"\n  epoch: 0\n  description: farm test recipe {0}\n"
+      "  copyright:\n    - license: MIT\n"
+      "environment:\n  contents:\n    packages:\n{1}"
+      "pipeline:\n  - runs: |\n      mkdir -p ${{{{targets.destdir}}}}/usr/share/{0}\n      {2}\n"
+      "      echo \"{0} built\" > ${{{{targets.destdir}}}}/usr/share/{0}/{0}.txt\n",
+      name, packages, script);
+  write_file_atomic(recipes_ / (name + ".yaml"), yaml);
+}
+
+void FarmTree::write_standard_tree() {
+  recipe("a", {}, "true");
+  recipe("b", {"a"}, "cat /usr/share/a/a.txt > ${{targets.destdir}}/usr/share/b/from-a.txt");
+  recipe("c", {"b"}, "cat /usr/share/b/from-a.txt > ${{targets.destdir}}/usr/share/c/from-b.txt");
+  recipe("broken", {}, "echo failing on purpose; exit 3");
+  recipe("e", {"broken"}, "true");
+  recipe("f", {}, "true");
+}
+
+void FarmTree::change_recipe(const std::string& name) {
+  fs::path file = recipes_ / (name + ".yaml");
+  std::string yaml = read_file(file);
+  yaml += fmt::format("      echo changed > ${{{{targets.destdir}}}}/usr/share/{}/changed.txt\n", name);
+  write_file_atomic(file, yaml);
+}
+
+std::vector<std::string> FarmTree::build_args(const std::vector<std::string>& extra) const {
+  std::vector<std::string> args{"farm", "build", recipes_.string(), "--json",
+                                "--signing-key", repo_.private_key.string(),
+                                "--repository-append", repo_.dir.string(),
+                                "--keyring-append", repo_.public_key.string(),
+                                "--out-dir", out_.string(), "--cache-dir", cache_.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+RunResult FarmTree::build(const std::vector<std::string>& extra) const { return run_lupine(build_args(extra)); }
+
+SpawnedFarm FarmTree::spawn_build(const std::vector<std::string>& extra) const {
+  const char* binary = std::getenv("LUPINE_BINARY");
+  std::vector<std::string> argv{binary && *binary ? binary : "lupine"};
+  for (auto& arg : build_args(extra)) argv.push_back(arg);
+  fs::path out = dir_.path() / "spawned.out", err = dir_.path() / "spawned.err";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) fail("cannot run {}", argv[0]);
+  return SpawnedFarm(pid, out, err);
+}
+
+std::string FarmTree::file_in_package(const std::string& name, const std::string& path) const {
+  // An .apk is gzip members of one tar stream: tar -z reads through them.
+  RunResult result = run({"tar", "-xzOf", (arch_dir() / (name + "-1.0-r0.apk")).string(), path});
+  return result.exit_code == 0 ? result.out : "<tar failed: " + result.err + ">";
+}
+
+std::vector<std::string> FarmTree::index_names() const {
+  std::vector<std::string> names;
+  for (const auto& record : index::read_index_archive(arch_dir() / "APKINDEX.tar.gz").records)
+    names.push_back(record.name);
+  return names;
+}
+
+std::string FarmTree::index_bytes() const { return read_file(arch_dir() / "APKINDEX.tar.gz"); }
+
+bool FarmTree::index_verifies() const {
+  RunResult result = run_lupine({"verify", (arch_dir() / "APKINDEX.tar.gz").string(), "--keyring",
+                                 repo_.public_key.string()});
+  return result.exit_code == 0;
+}
+
+namespace {
+
+// Live processes' command lines (arguments joined by spaces); zombies have none.
+std::vector<std::string> command_lines() {
+  std::vector<std::string> lines;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/proc", error)) {
+    std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string line;
+    try {
+      line = read_file(entry.path() / "cmdline");
+    } catch (const std::exception&) {
+      continue;  // gone meanwhile
+    }
+    for (char& c : line)
+      if (c == '\0') c = ' ';
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+}  // namespace
+
+bool FarmTree::wait_for_sandbox(const std::string& script, std::chrono::seconds limit) const {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const auto& line : command_lines())
+      if (line.find("bwrap") != std::string::npos && line.find(cache_.string()) != std::string::npos &&
+          line.find(script) != std::string::npos)
+        return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+std::vector<std::string> FarmTree::processes_of_tree() const {
+  std::vector<std::string> found;
+  for (const auto& line : command_lines())
+    if (line.find(dir_.path().string()) != std::string::npos) found.push_back(line.substr(0, 200));
+  return found;
+}
+
+}  // namespace lupine::testing

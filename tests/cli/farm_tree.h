@@ -1,0 +1,79 @@
+// A tree of small real recipes for `lupine farm build` tests, built in the sandbox from a busybox
+// test repository (builder/build_test_repository.h): each recipe writes a file naming itself and
+// may copy one from a package it needs, which shows it was built after it. Shared by the local
+// and the Slurm farm tests.
+#pragma once
+
+#include "builder/build_test_repository.h"
+#include "common/fs.h"
+#include "support/run.h"
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lupine::testing {
+
+// The --json summary of a farm build, by recipe name.
+struct FarmSummary {
+  std::map<std::string, std::string> results;  // "built", "up-to-date", "failed", ...
+  std::map<std::string, std::string> details;
+  bool index_updated = false;
+};
+FarmSummary parse_summary(const std::string& json);
+
+// A `lupine farm build` running in the background.
+class SpawnedFarm {
+ public:
+  SpawnedFarm(pid_t pid, std::filesystem::path out, std::filesystem::path err)
+      : pid_(pid), out_(std::move(out)), err_(std::move(err)) {}
+  void terminate() const;  // SIGTERM
+  RunResult wait();        // its exit code (128 + signal when killed) and output
+
+ private:
+  pid_t pid_;
+  std::filesystem::path out_, err_;
+};
+
+class FarmTree {
+ public:
+  explicit FarmTree(const std::string& prefix);
+
+  // A recipe `name` 1.0 whose build root has busybox and `needs`; runs `script`, then writes
+  // usr/share/<name>/<name>.txt = "<name> built".
+  void recipe(const std::string& name, const std::vector<std::string>& needs, const std::string& script);
+  // a; b needs a (copies a's file); c needs b (copies b's copy); broken fails (exit 3); e needs
+  // broken; f on its own.
+  void write_standard_tree();
+  // Makes `name`'s recipe also write usr/share/<name>/changed.txt.
+  void change_recipe(const std::string& name);
+
+  // lupine farm build <recipes> --json with the tree's key, repository, out and cache dirs.
+  RunResult build(const std::vector<std::string>& extra) const;
+  SpawnedFarm spawn_build(const std::vector<std::string>& extra) const;
+
+  std::filesystem::path out() const { return out_; }
+  std::filesystem::path arch_dir() const { return out_ / repo_.arch; }
+  std::string file_in_package(const std::string& name, const std::string& path) const;
+  std::vector<std::string> index_names() const;
+  std::string index_bytes() const;
+  bool index_verifies() const;
+  // True once a sandbox of this tree's builds runs `script` (bwrap over a root in its cache).
+  bool wait_for_sandbox(const std::string& script, std::chrono::seconds limit) const;
+  // Command lines of live processes that mention this tree's directory.
+  std::vector<std::string> processes_of_tree() const;
+
+ private:
+  std::vector<std::string> build_args(const std::vector<std::string>& extra) const;
+
+  TempDir dir_;
+  builder::testing::TestRepository repo_;
+  std::filesystem::path recipes_, out_, cache_;
+};
+
+}  // namespace lupine::testing
