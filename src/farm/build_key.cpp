@@ -34,7 +34,29 @@ void field(Hasher& hasher, std::string_view tag, std::string_view value) {
   hasher.update("\n");
 }
 
+void append_steps(std::string& out, const std::vector<builder::CompiledStep>& steps, int depth) {
+  for (const auto& step : steps) {
+    if (!step.enabled) continue;
+    out += fmt::format("step {} {}\n", depth, step.display_name());
+    out += fmt::format("workdir {}\n", step.workdir());
+    for (const auto& [key, value] : step.environment) out += fmt::format("env {} {} {}\n", key.size(), key, value.size()) + value + "\n";
+    out += fmt::format("runs {}\n", step.runs.size()) + step.runs + "\n";
+    append_steps(out, step.pipeline, depth + 1);
+  }
+}
+
 }  // namespace
+
+std::string compiled_steps_text(const builder::BuildPlan& plan) {
+  std::string out = "package " + plan.package.name + "\n";
+  append_steps(out, plan.package.pipeline, 0);
+  for (const auto& sub : plan.subpackages) {
+    if (!sub.enabled) continue;
+    out += "subpackage " + sub.name + "\n";
+    append_steps(out, sub.pipeline, 0);
+  }
+  return out;
+}
 
 std::string build_key(const BuildKeyInputs& inputs) {
   Hasher hasher(HashAlgorithm::sha256);
@@ -42,6 +64,7 @@ std::string build_key(const BuildKeyInputs& inputs) {
   field(hasher, "lupine", inputs.lupine_version);
   field(hasher, "arch", inputs.arch);
   field(hasher, "recipe", read_file(inputs.recipe));
+  field(hasher, "steps", inputs.steps);
   fs::path dir = inputs.recipe.parent_path() / inputs.package_name;
   for (const fs::path& relative : recipe_local_files(inputs.recipe, inputs.package_name)) {
     fs::path file = dir / relative;

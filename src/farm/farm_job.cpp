@@ -128,6 +128,7 @@ JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOpti
     inputs.arch = plan.arch.apk;
     inputs.root_identities = builder::resolve_build_root_identities(builder::build_root_request(plan, options, log));
     inputs.lupine_version = job.lupine_version;
+    inputs.steps = compiled_steps_text(plan);
     outcome.record.key = build_key(inputs);
 
     auto published = read_build_record(build_record_path(job.published, plan.arch.apk, plan.package.name));

@@ -45,6 +45,32 @@ TEST_F(BuildKeyTest, ChangesWithTheRecipe) {
   EXPECT_NE(build_key(inputs()), before);
 }
 
+TEST_F(BuildKeyTest, ChangesWithTheCompiledSteps) {
+  // A `uses:` pipeline from a --pipeline-dir changes what runs without changing the recipe file.
+  BuildKeyInputs changed = inputs();
+  changed.steps = "package hello\nstep 0 autoconf/make\nruns 4\nmake\n";
+  EXPECT_NE(build_key(changed), build_key(inputs()));
+}
+
+TEST_F(BuildKeyTest, CompiledStepsTextHasEveryEnabledStepInOrder) {
+  builder::BuildPlan plan;
+  plan.package.name = "hello";
+  builder::CompiledStep configure;
+  configure.name = "configure";
+  configure.runs = "./configure";
+  configure.environment = {{"CC", "gcc"}};
+  builder::CompiledStep skipped;
+  skipped.name = "skipped";
+  skipped.enabled = false;
+  skipped.runs = "never";
+  plan.package.pipeline = {configure, skipped};
+  std::string text = compiled_steps_text(plan);
+  EXPECT_THAT(text, ::testing::HasSubstr("step 0 configure\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("env 2 CC 3\ngcc\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("runs 11\n./configure\n"));
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("never")));
+}
+
 TEST_F(BuildKeyTest, ChangesWithALocalFileItsNameOrANewOne) {
   std::string before = build_key(inputs());
   write_file_atomic(dir_.path() / "hello" / "fix.patch", "--- a\n+++ c\n");
