@@ -128,10 +128,10 @@ std::vector<JobReport> LocalExecutor::run(const std::vector<FarmJob>& jobs, cons
         if (done.state == JobState::succeeded) {
           for (size_t d : dependents[done.job])
             if (--waiting[d] == 0 && reports[d].state == JobState::queued) ready.insert(d);
-        } else {
+        } else if (done.state == JobState::failed) {
           block_dependents(done.job);
-          if (done.state == JobState::failed && !options_.keep_going) stop_starting = true;
-        }
+          if (!options_.keep_going) stop_starting = true;
+        }  // cancelled: interrupted; what waits for it ends cancelled below
       }
     }
   } catch (...) {
