@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "farm/farm_build.h"
 #include "farm/local_executor.h"
+#include "farm/slurm_executor.h"
 #include "index/http_fetch.h"
 
 #include <fmt/format.h>
@@ -162,7 +163,12 @@ void run(const FarmBuildArgs& args) {
 
   std::unique_ptr<farm::Executor> executor;
   if (args.executor == "slurm") {
-    fail("--executor slurm: not available in this build yet");
+    farm::SlurmExecutorOptions slurm;
+    slurm.partition = args.partition;
+    slurm.cpus_per_task = args.cpus_per_task;
+    slurm.time_limit = args.time_limit;
+    slurm.keep_going = args.keep_going;
+    executor = std::make_unique<farm::SlurmExecutor>(slurm);
   } else {
     farm::LocalExecutorOptions local;
     local.jobs = args.jobs;

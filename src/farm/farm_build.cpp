@@ -225,6 +225,7 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
     switch (report.state) {
       case JobState::succeeded: {
         auto outcome = read_job_outcome(staged[job].result_file);
+        if (outcome && outcome->seconds > 0) summary.seconds = outcome->seconds;
         if (!outcome || outcome->result == JobResult::failed) {
           summary.result = RecipeResult::failed;
           summary.detail = outcome ? outcome->error : "the job ended without writing its result";
@@ -238,6 +239,7 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
       case JobState::failed: {
         summary.result = RecipeResult::failed;
         auto outcome = read_job_outcome(staged[job].result_file);
+        if (outcome && outcome->seconds > 0) summary.seconds = outcome->seconds;
         summary.detail = outcome && !outcome->error.empty() ? outcome->error : report.detail;
         summary.detail = published_paths(summary.detail, staging, options.out_dir);
         break;

@@ -96,6 +96,7 @@ std::optional<JobOutcome> read_job_outcome(const fs::path& path) {
     if (value->contains("record")) outcome.record = record_from(value->at("record"));
     outcome.log = value->value("log", "");
     outcome.error = value->value("error", "");
+    outcome.seconds = value->value("seconds", 0.0);
     return outcome;
   } catch (const std::exception&) {
     return std::nullopt;
@@ -103,7 +104,7 @@ std::optional<JobOutcome> read_job_outcome(const fs::path& path) {
 }
 
 void write_job_outcome(const fs::path& path, const JobOutcome& outcome) {
-  json value{{"result", job_result_name(outcome.result)}};
+  json value{{"result", job_result_name(outcome.result)}, {"seconds", outcome.seconds}};
   if (outcome.result != JobResult::failed) value["record"] = record_json(outcome.record);
   if (!outcome.log.empty()) value["log"] = outcome.log;
   if (!outcome.error.empty()) value["error"] = outcome.error;
@@ -118,6 +119,7 @@ JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOpti
   outcome.record.name = plan.package.name;
   outcome.record.version = plan.full_version();
   auto finish = [&] {
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!job.result_file.empty()) write_job_outcome(job.result_file, outcome);
     return outcome;
   };

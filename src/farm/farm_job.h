@@ -46,6 +46,7 @@ struct JobOutcome {
   BuildRecord record;  // built and up-to-date: the record (up-to-date: the published one)
   std::string log;     // the builder's log (built or failed at a step), when there is one
   std::string error;   // failed: the message
+  double seconds = 0;  // the job's own wall time (a Slurm job's start is only seen by polling)
 };
 
 std::optional<JobOutcome> read_job_outcome(const std::filesystem::path& path);

@@ -57,6 +57,9 @@ class FarmTree {
   RunResult build(const std::vector<std::string>& extra) const;
   SpawnedFarm spawn_build(const std::vector<std::string>& extra) const;
 
+  // Builds go to <tree>/<name> from now on (default "out").
+  void use_out(const std::string& name) { out_ = dir_.path() / name; }
+  std::filesystem::path dir() const { return dir_.path(); }
   std::filesystem::path out() const { return out_; }
   std::filesystem::path arch_dir() const { return out_ / repo_.arch; }
   std::string file_in_package(const std::string& name, const std::string& path) const;

@@ -17,10 +17,24 @@ while read -r recipe; do
   ls "$packages/$arch/$name"-[0-9]*.apk >/dev/null || fail "no package for $name"
 done < <(recipe_files)
 
-index_before=$(sha256sum <"$packages/$arch/APKINDEX.tar.gz")
-again=$(lupine farm build "$recipes" -j 2 "${build_flags[@]}" --json) || fail "second farm build"
-grep -q '"result": "built"' <<<"$again" && fail "the second farm build rebuilt something: $again"
-[ "$(grep -c '"result": "up-to-date"' <<<"$again")" -eq "$(recipe_files | wc -l)" ] ||
-  fail "not every recipe is up to date the second time: $again"
-[ "$(sha256sum <"$packages/$arch/APKINDEX.tar.gz")" = "$index_before" ] || fail "the index changed"
-echo "second farm build: everything up to date, index unchanged"
+# Up to date: a farm build right after another builds nothing. One more round may be needed first:
+# a recipe whose build root pulls in, through a stage-0 package's dependencies, a package this tree
+# produces (perl -> so:libbz2.so.1.0, now provided by the built libbz2 first in the repository
+# order) has a different root, so a different key, once that package is published; the round
+# after that is a fixpoint.
+for round in 2 3; do
+  index_before=$(sha256sum <"$packages/$arch/APKINDEX.tar.gz")
+  # The summary table: RECIPE RESULT TIME LOG.
+  again=$(lupine farm build "$recipes" -j 2 "${build_flags[@]}") || fail "farm build, round $round"
+  rebuilt=$(awk 'NR > 1 && $2 == "built" { printf "%s ", $1 }' <<<"$again")
+  if [ -z "$rebuilt" ]; then
+    [ "$(awk 'NR > 1 && $2 == "up-to-date"' <<<"$again" | wc -l)" -eq "$(recipe_files | wc -l)" ] ||
+      fail "round $round: not every recipe is up to date: $again"
+    [ "$(sha256sum <"$packages/$arch/APKINDEX.tar.gz")" = "$index_before" ] || fail "round $round changed the index"
+    echo "farm build round $round: everything up to date, index unchanged"
+    exit 0
+  fi
+  echo "farm build round $round rebuilt (build root changed): $rebuilt"
+  grep -h "key sha256" "$packages/$arch/farm-logs/"*.log || true
+done
+fail "the third farm build still rebuilt something: $rebuilt"
