@@ -12,55 +12,20 @@
   X(curl_global_init) X(curl_easy_init) X(curl_easy_setopt) X(curl_easy_perform) X(curl_easy_getinfo) \
   X(curl_easy_cleanup) X(curl_easy_strerror) X(curl_slist_append) X(curl_slist_free_all)
 
-namespace {
+LUPINE_SYSTEM_LIBRARY_TABLE(LUPINE_CURL_FUNCTIONS, {LUPINE_CURL_SONAME, LUPINE_CURL_DIR, "HTTP(S) downloads"})
 
-enum Function {
-#define X(name) k_##name,
-  LUPINE_CURL_FUNCTIONS(X)
-#undef X
-  kFunctions
-};
-
-struct Table {
-  void* address[kFunctions];
-};
-
-const Table& table() {
-  // Initialised on the first call; a failed load throws and is retried by the next call.
-  static const Table loaded = [] {
-    Table t{};
-    lupine::load_system_library({LUPINE_CURL_SONAME, LUPINE_CURL_DIR, "HTTP(S) downloads"},
-                                {
-#define X(name) #name,
-                                    LUPINE_CURL_FUNCTIONS(X)
-#undef X
-                                },
-                                t.address);
-    return t;
-  }();
-  return loaded;
-}
-
-template <Function F, typename Signature>
-Signature* real() {
-  return reinterpret_cast<Signature*>(table().address[F]);
-}
-#define REAL(name) real<k_##name, decltype(::name)>()
-
-}  // namespace
-
-CURLcode curl_global_init(long flags) { return REAL(curl_global_init)(flags); }
-CURL* curl_easy_init(void) { return REAL(curl_easy_init)(); }
-CURLcode curl_easy_perform(CURL* curl) { return REAL(curl_easy_perform)(curl); }
-void curl_easy_cleanup(CURL* curl) { REAL(curl_easy_cleanup)(curl); }
-const char* curl_easy_strerror(CURLcode code) { return REAL(curl_easy_strerror)(code); }
-curl_slist* curl_slist_append(curl_slist* list, const char* data) { return REAL(curl_slist_append)(list, data); }
-void curl_slist_free_all(curl_slist* list) { REAL(curl_slist_free_all)(list); }
+CURLcode curl_global_init(long flags) { return LUPINE_REAL(curl_global_init)(flags); }
+CURL* curl_easy_init(void) { return LUPINE_REAL(curl_easy_init)(); }
+CURLcode curl_easy_perform(CURL* curl) { return LUPINE_REAL(curl_easy_perform)(curl); }
+void curl_easy_cleanup(CURL* curl) { LUPINE_REAL(curl_easy_cleanup)(curl); }
+const char* curl_easy_strerror(CURLcode code) { return LUPINE_REAL(curl_easy_strerror)(code); }
+curl_slist* curl_slist_append(curl_slist* list, const char* data) { return LUPINE_REAL(curl_slist_append)(list, data); }
+void curl_slist_free_all(curl_slist* list) { LUPINE_REAL(curl_slist_free_all)(list); }
 
 // The variadic ones take exactly one more argument, whose type the option number encodes
 // (curl.h's CURLOPTTYPE_* ranges); it is read as that type and passed on.
 CURLcode curl_easy_setopt(CURL* curl, CURLoption option, ...) {
-  auto* setopt = REAL(curl_easy_setopt);
+  auto* setopt = LUPINE_REAL(curl_easy_setopt);
   va_list args;
   va_start(args, option);
   CURLcode result;
@@ -80,7 +45,7 @@ CURLcode curl_easy_setopt(CURL* curl, CURLoption option, ...) {
 
 // Every CURLINFO_* result is written through a pointer.
 CURLcode curl_easy_getinfo(CURL* curl, CURLINFO info, ...) {
-  auto* getinfo = REAL(curl_easy_getinfo);
+  auto* getinfo = LUPINE_REAL(curl_easy_getinfo);
   va_list args;
   va_start(args, info);
   CURLcode result = getinfo(curl, info, va_arg(args, void*));

@@ -44,9 +44,9 @@ TEST(SystemLibrary, MissingFunctionNamesItAndStoresNothing) {
   EXPECT_EQ(out[0], nullptr);
 }
 
-// The point of lazy loading: the lupine binary starts without libcurl and libarchive (and what
-// they pull in). LD_TRACE_LOADED_OBJECTS makes the loader list what it would load, as ldd does.
-TEST(SystemLibrary, LupineStartsWithoutCurlAndArchive) {
+// The point of lazy loading: the lupine binary starts without libcurl, libarchive (and what they
+// pull in) and libcrypto. LD_TRACE_LOADED_OBJECTS makes the loader list what it would load (ldd).
+TEST(SystemLibrary, LupineStartsWithoutCurlArchiveAndCrypto) {
   const char* binary = std::getenv("LUPINE_BINARY");
   if (!binary) GTEST_SKIP() << "LUPINE_BINARY not set (run through ctest)";
   auto result = testing::run({"env", "LD_TRACE_LOADED_OBJECTS=1", binary});
@@ -54,6 +54,7 @@ TEST(SystemLibrary, LupineStartsWithoutCurlAndArchive) {
   EXPECT_NE(result.out.find("libc.so"), std::string::npos) << result.out;
   EXPECT_EQ(result.out.find("libcurl"), std::string::npos) << result.out;
   EXPECT_EQ(result.out.find("libarchive"), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("libcrypto"), std::string::npos) << result.out;
 }
 
 }  // namespace lupine
