@@ -73,7 +73,7 @@ void setup(CLI::App& app) {
   command->callback([args] { run(*args); });
 }
 
-LUPINE_COMMAND(70, setup);
+LUPINE_NAMED_COMMAND(70, "index", setup);
 
 }  // namespace
 }  // namespace lupine::cli
