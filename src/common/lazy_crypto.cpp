@@ -24,7 +24,7 @@
   X(EVP_PKEY_get_base_id) X(EVP_PKEY_get_bits) X(EVP_sha1) X(EVP_sha256) X(EVP_sha512)                  \
   X(OSSL_DECODER_CTX_free) X(OSSL_DECODER_CTX_new_for_pkey) X(OSSL_DECODER_from_data)                    \
   X(OSSL_ENCODER_CTX_free) X(OSSL_ENCODER_CTX_new_for_pkey) X(OSSL_ENCODER_to_data) X(PEM_read_bio_PUBKEY) \
-  X(PEM_read_bio_PrivateKey) X(PEM_write_bio_PUBKEY) X(d2i_PUBKEY)
+  X(PEM_read_bio_PrivateKey) X(PEM_write_bio_PUBKEY) X(d2i_PUBKEY) X(EVP_MD_fetch)
 
 LUPINE_SYSTEM_LIBRARY_TABLE(LUPINE_CRYPTO_FUNCTIONS,
                             {LUPINE_CRYPTO_SONAME, LUPINE_CRYPTO_DIR, "hashes and signatures"})
@@ -103,6 +103,9 @@ EVP_PKEY* PEM_read_bio_PrivateKey(BIO* bio, EVP_PKEY** key, pem_password_cb* cal
   return LUPINE_REAL(PEM_read_bio_PrivateKey)(bio, key, callback, user);
 }
 int PEM_write_bio_PUBKEY(BIO* bio, const EVP_PKEY* key) { return LUPINE_REAL(PEM_write_bio_PUBKEY)(bio, key); }
+EVP_MD* EVP_MD_fetch(OSSL_LIB_CTX* library, const char* algorithm, const char* properties) {
+  return LUPINE_REAL(EVP_MD_fetch)(library, algorithm, properties);
+}
 EVP_PKEY* d2i_PUBKEY(EVP_PKEY** key, const unsigned char** data, long size) {
   return LUPINE_REAL(d2i_PUBKEY)(key, data, size);
 }
