@@ -236,6 +236,19 @@ void GzipMemberWriter::write(std::string_view data) { impl_->write(data); }
 void GzipMemberWriter::finish() { impl_->finish(); }
 
 std::string gzip_member(std::string_view data, int level) {
+  if (data.size() <= gzip_chunk_size) {
+    // One chunk: the bytes GzipMemberWriter writes for it, without its copy of the input into a
+    // chunk buffer (`lupine index` compresses the whole index on every run).
+    detail::check_gzip_level(level);
+    detail::ChunkDeflater deflater(level);
+    std::string body;
+    deflater.deflate(data, /*final=*/true, body);
+    std::string out = detail::gzip_header(level);
+    out.reserve(out.size() + body.size() + 8);
+    out += body;
+    out += detail::gzip_trailer(static_cast<uint32_t>(libdeflate_crc32(0, data.data(), data.size())), data.size());
+    return out;
+  }
   std::string out;
   GzipMemberWriter writer([&out](std::string_view bytes) { out.append(bytes); }, level, 1);
   writer.write(data);

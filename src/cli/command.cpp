@@ -8,22 +8,48 @@
 namespace lupine::cli {
 
 namespace {
-std::vector<std::pair<int, CommandSetup>>& registry() {
-  static std::vector<std::pair<int, CommandSetup>> commands;
+struct Registered {
+  int order;
+  CommandSetup setup;
+  std::string_view name;  // empty: unnamed
+};
+
+std::vector<Registered>& registry() {
+  static std::vector<Registered> commands;
   return commands;
 }
 }  // namespace
 
-bool register_command(int order, CommandSetup setup) {
-  registry().emplace_back(order, std::move(setup));
+bool register_command(int order, CommandSetup setup, std::string_view name) {
+  registry().push_back({order, std::move(setup), name});
   return true;
 }
 
-void setup_all_commands(CLI::App& app) {
+namespace {
+std::vector<Registered>& sorted_registry() {
   auto& commands = registry();
-  std::stable_sort(commands.begin(), commands.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [order, setup] : commands) setup(app);
+  std::stable_sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.order < b.order; });
+  return commands;
+}
+}  // namespace
+
+void setup_all_commands(CLI::App& app) {
+  for (auto& command : sorted_registry()) command.setup(app);
+}
+
+void setup_commands(CLI::App& app, int argc, const char* const* argv) {
+  auto& commands = sorted_registry();
+  const std::string_view wanted = argc >= 2 ? argv[1] : "";
+  auto named = std::find_if(commands.begin(), commands.end(),
+                            [wanted](const auto& c) { return !c.name.empty() && c.name == wanted; });
+  if (named == commands.end()) return setup_all_commands(app);
+  named->setup(app);
+  // A setup that did not add the subcommand its name says gets the others too: parsing then still
+  // sees every command.
+  auto added = app.get_subcommands([&](CLI::App* sub) { return sub->get_name() == named->name; });
+  if (!added.empty()) return;
+  for (auto it = commands.begin(); it != commands.end(); ++it)
+    if (it != named) it->setup(app);
 }
 
 bool stderr_is_terminal() { return ::isatty(2) == 1; }

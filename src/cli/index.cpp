@@ -45,8 +45,7 @@ void run(const IndexArgs& args) {
     signer = load_signer(args.signing_key, args.sha1_signature);
     options.signer = signer.signer;
   }
-  std::vector<std::filesystem::path> files(args.files.begin(), args.files.end());
-  index::IndexBuildStats stats = index::build_index(files, options);
+  index::IndexBuildStats stats = index::build_index_of_files(args.files, options);
   for (const auto& warning : stats.warnings) fmt::print(stderr, "lupine: warning: {}\n", warning);
   fmt::print("{}: {} packages ({} read, {} unchanged{}){}\n", args.output, stats.records, stats.read, stats.reused,
              args.merge ? fmt::format(", {} kept from the old index", stats.merged) : "",
@@ -73,7 +72,7 @@ void setup(CLI::App& app) {
   command->callback([args] { run(*args); });
 }
 
-LUPINE_COMMAND(70, setup);
+LUPINE_NAMED_COMMAND(70, "index", setup);
 
 }  // namespace
 }  // namespace lupine::cli

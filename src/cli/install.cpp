@@ -100,7 +100,7 @@ void setup(CLI::App& app) {
   command->callback([args] { run(*args); });
 }
 
-LUPINE_COMMAND(110, setup);
+LUPINE_NAMED_COMMAND(110, "install", setup);
 
 }  // namespace
 }  // namespace lupine::cli

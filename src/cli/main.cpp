@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("lupine ") + LUPINE_VERSION);
   app.require_subcommand(1);
   app.fallthrough(false);
-  lupine::cli::setup_all_commands(app);
+  lupine::cli::setup_commands(app, argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -55,7 +55,8 @@ std::string random_suffix() {
 }
 }  // namespace
 
-AtomicFile::AtomicFile(std::filesystem::path path, unsigned mode) : path_(std::move(path)) {
+AtomicFile::AtomicFile(std::filesystem::path path, unsigned mode, Durability durability)
+    : path_(std::move(path)), durability_(durability) {
   auto directory = path_.parent_path();
   if (directory.empty()) directory = ".";
   for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
@@ -75,7 +76,12 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::write(std::string_view data) { write_all(fd_, data, temp_path_.string()); }
 
 void AtomicFile::commit() {
-  if (::fsync(fd_) != 0) fail_errno(fmt::format("cannot sync {}", temp_path_.string()));
+  if (durability_ == Durability::synced) {
+    if (::fsync(fd_) != 0) fail_errno(fmt::format("cannot sync {}", temp_path_.string()));
+  } else {
+    // Best effort by design: a file system without it (EINVAL, ENOSYS) simply writes back later.
+    (void)::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
   if (::close(fd_) != 0) {
     fd_ = -1;
     fail_errno(fmt::format("cannot close {}", temp_path_.string()));

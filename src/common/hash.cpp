@@ -5,11 +5,32 @@
 
 namespace lupine {
 
+namespace {
+
+// OpenSSL 3 looks a legacy EVP_sha256() up in its method store again on every EVP_DigestInit_ex
+// and EVP_DigestVerifyInit; an explicitly fetched EVP_MD is used as it is. Fetched once, kept for
+// the life of the process. Should a fetch fail, the legacy object still works (fetched per use).
+const EVP_MD* fetched(const char* name, const EVP_MD* fallback) {
+  const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  return md ? md : fallback;
+}
+
+}  // namespace
+
 const EVP_MD* evp_md(HashAlgorithm algorithm) {
   switch (algorithm) {
-    case HashAlgorithm::sha1: return EVP_sha1();
-    case HashAlgorithm::sha256: return EVP_sha256();
-    case HashAlgorithm::sha512: return EVP_sha512();
+    case HashAlgorithm::sha1: {
+      static const EVP_MD* const md = fetched("SHA1", EVP_sha1());
+      return md;
+    }
+    case HashAlgorithm::sha256: {
+      static const EVP_MD* const md = fetched("SHA256", EVP_sha256());
+      return md;
+    }
+    case HashAlgorithm::sha512: {
+      static const EVP_MD* const md = fetched("SHA512", EVP_sha512());
+      return md;
+    }
   }
   return nullptr;
 }

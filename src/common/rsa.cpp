@@ -1,5 +1,6 @@
 #include "common/rsa.h"
 
+#include "common/encoding.h"
 #include "common/error.h"
 #include "common/fs.h"
 
@@ -11,6 +12,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <optional>
 
 namespace lupine {
 
@@ -48,9 +52,44 @@ void require_rsa(EVP_PKEY* key, const std::string& origin) {
 
 }  // namespace
 
+namespace {
+
+// The DER of a PEM "PUBLIC KEY" (SubjectPublicKeyInfo, what apk-tools and melange write): the base64
+// between the armour lines, which may not carry headers. Nothing when `pem` is anything else.
+std::optional<std::string> public_key_der(std::string_view pem) {
+  constexpr std::string_view begin = "-----BEGIN PUBLIC KEY-----", end = "-----END PUBLIC KEY-----";
+  size_t start = pem.find(begin);
+  if (start == std::string_view::npos) return std::nullopt;
+  start += begin.size();
+  size_t stop = pem.find(end, start);
+  if (stop == std::string_view::npos || pem.substr(start, stop - start).find(':') != std::string_view::npos)
+    return std::nullopt;
+  std::string base64;
+  base64.reserve(stop - start);
+  for (char c : pem.substr(start, stop - start))
+    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') base64.push_back(c);
+  return base64_decode(base64);
+}
+
+}  // namespace
+
 RsaPublicKey RsaPublicKey::from_pem(std::string_view pem, const std::string& origin) {
+  // A SubjectPublicKeyInfo is decoded with d2i_PUBKEY: PEM_read_bio_PUBKEY builds an OSSL_DECODER
+  // chain over every provider's decoders first, ~2.5 times the work (0.6 vs 0.25 ms a key; the
+  // first key parsed in `lupine index` is on the path of an incremental run). Anything else (other
+  // PEM forms, or DER that does not decode) takes OpenSSL's PEM readers below.
+  EVP_PKEY* key = nullptr;
+  if (auto der = public_key_der(pem)) {
+    const unsigned char* data = reinterpret_cast<const unsigned char*>(der->data());
+    key = d2i_PUBKEY(nullptr, &data, static_cast<long>(der->size()));
+    if (key && data != reinterpret_cast<const unsigned char*>(der->data() + der->size())) {
+      EVP_PKEY_free(key);  // trailing bytes: leave it to the PEM reader to judge
+      key = nullptr;
+    }
+    if (!key) ERR_clear_error();
+  }
   auto bio = memory_bio(pem);
-  EVP_PKEY* key = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
+  if (!key) key = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
   if (!key) {
     // Also accept a PKCS#1 "RSA PUBLIC KEY".
     ERR_clear_error();

@@ -41,6 +41,16 @@ bool is_index_archive(std::string_view bytes);
 IndexArchive parse_index_archive(std::string_view bytes, const std::string& origin);
 IndexArchive read_index_archive(const std::filesystem::path& path);
 
+// The APKINDEX text of an index file, the archive checked as parse_index_archive checks it but the
+// stanzas not parsed (`lupine index` reads an old index it wrote this way: canonical_stanzas).
+struct IndexText {
+  std::string content;  // the index member's tar
+  size_t offset = 0;
+  size_t size = 0;
+  std::string_view apkindex() const { return std::string_view(content).substr(offset, size); }
+};
+IndexText read_index_text(const std::filesystem::path& path);
+
 // Decides whether the index is trusted, and throws a distinct Error otherwise:
 //   "<origin>: BAD signature ..."        a trusted key's signature does not match (always refused);
 //   "<origin>: UNTRUSTED signature ..."  no signature by a key in `keyring`;
@@ -55,14 +65,21 @@ apk::SignatureCheck verify_index_signature(const IndexArchive& index, const apk:
 // The unsigned index member: one gzip member holding DESCRIPTION (only when not empty) then
 // APKINDEX, both mode 0644, owner root, mtime `mtime`, then end-of-archive. Records are written
 // in apk-tools' order (index_record_less) and fields (append_index_record, without r:/q:, which
-// `apk index` does not write), compressed at gzip level 7. Same input, same bytes.
+// `apk index` does not write), compressed at gzip level 6. Same input, same bytes.
 std::string make_index_member(std::vector<IndexRecord> records, const std::string& description, int64_t mtime);
+// The same for records held elsewhere, and for stanzas already written (`lupine index` copies those
+// of an old index it wrote: canonical_stanzas). Same records, same bytes, whichever form they come in.
+std::string make_index_member(std::vector<const IndexRecord*> records, const std::string& description,
+                              int64_t mtime);
+std::string make_index_member(std::vector<IndexStanza> stanzas, const std::string& description, int64_t mtime);
 
 // `index_member` preceded by a signature member made with `signer` (unchanged when signer.key is null).
 std::string sign_index_member(std::string_view index_member, const apk::PackageSigner& signer, int64_t mtime);
 
 // The whole APKINDEX.tar.gz: make_index_member, signed when signer.key is set.
 std::string make_index_archive(std::vector<IndexRecord> records, const std::string& description, int64_t mtime,
+                               const apk::PackageSigner& signer);
+std::string make_index_archive(std::vector<IndexStanza> stanzas, const std::string& description, int64_t mtime,
                                const apk::PackageSigner& signer);
 
 // Replaces every signature of an existing index with one by `signer`; the index member is kept

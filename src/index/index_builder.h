@@ -7,7 +7,8 @@
 //   member). The data member is not inflated — as apk-tools' `apk index`, which reads only the
 //   control member; per-file checksums are checked when a package is installed or extracted.
 // * Atomic: the new index is written to a temporary file beside the output and renamed over it,
-//   so a reader (or a crash, or kill -9) only ever sees the old or the new index.
+//   so a reader (or a crash, or kill -9) only ever sees the old or the new index. It is not
+//   fsync'd (see build_index): after a power cut a rerun makes it again.
 // * Serialised: the whole read-old/read-packages/write cycle holds an exclusive flock on
 //   `<output>.lock`, so two concurrent runs on one output do not interleave; the second then sees
 //   the first's index as its old index. The lock file is left in place (removing it would race).
@@ -52,6 +53,8 @@ struct IndexBuildStats {
 // Indexes `packages` into options.output as described above. Errors name the offending file;
 // when several packages fail, all are reported in one Error and nothing is written.
 IndexBuildStats build_index(const std::vector<std::filesystem::path>& packages, const IndexBuildOptions& options);
+// The same for file names as given on a command line (no std::filesystem::path made for each).
+IndexBuildStats build_index_of_files(const std::vector<std::string>& packages, const IndexBuildOptions& options);
 
 // The record for one package file after verifying it (what build_index does for a new file):
 // signature and datahash, without inflating the data member.

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cctype>
 #include <cstring>
 #include <strings.h>
 
@@ -197,11 +198,137 @@ IndexRecord index_record_from_package(const apk::Package& package, uint64_t file
   return record;
 }
 
-bool index_record_less(const IndexRecord& a, const IndexRecord& b) {
-  int by_name = ::strcasecmp(a.name.c_str(), b.name.c_str());
+namespace {
+
+// strcasecmp's order (C locale) on views.
+int compare_ignoring_case(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    int ca = std::tolower(static_cast<unsigned char>(a[i])), cb = std::tolower(static_cast<unsigned char>(b[i]));
+    if (ca != cb) return ca - cb;
+  }
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+bool name_version_less(std::string_view a_name, std::string_view a_version, std::string_view b_name,
+                       std::string_view b_version) {
+  int by_name = compare_ignoring_case(a_name, b_name);
   if (by_name != 0) return by_name < 0;
-  if (a.name != b.name) return a.name < b.name;
-  return apk::version_compare(a.version, b.version) == apk::LESS;
+  if (a_name != b_name) return a_name < b_name;
+  return apk::version_compare(a_version, b_version) == apk::LESS;
+}
+
+}  // namespace
+
+bool index_record_less(const IndexRecord& a, const IndexRecord& b) {
+  return name_version_less(a.name, a.version, b.name, b.version);
+}
+
+bool index_stanza_less(const IndexStanza& a, const IndexStanza& b) {
+  return name_version_less(a.name, a.version, b.name, b.version);
+}
+
+IndexStanza index_stanza(const IndexRecord& record, std::string& storage) {
+  size_t start = storage.size();
+  append_index_record(storage, record, /*with_replaces=*/false);
+  return {record.name, record.version, record.arch, record.file_size, std::string_view(storage).substr(start)};
+}
+
+namespace {
+
+// What append_index_record writes, in its order: for each key, whether it is always written and
+// what its value must look like to be written back unchanged.
+enum class Value { text, nonempty, unsigned_number, nonzero_number, list };
+struct CanonicalField {
+  char key;
+  bool always;
+  Value value;
+};
+constexpr CanonicalField kCanonicalFields[] = {
+    {'C', true, Value::nonempty}, {'P', true, Value::nonempty}, {'V', true, Value::nonempty},
+    {'A', false, Value::nonempty}, {'S', true, Value::unsigned_number}, {'I', true, Value::unsigned_number},
+    {'T', true, Value::text}, {'U', true, Value::text}, {'L', true, Value::text},
+    {'o', false, Value::nonempty}, {'m', false, Value::nonempty}, {'t', false, Value::nonzero_number},
+    {'c', false, Value::nonempty}, {'k', false, Value::nonzero_number}, {'D', false, Value::list},
+    {'p', false, Value::list}, {'i', false, Value::list},
+};
+
+// Digits as std::to_string writes them: no sign, no leading zero; within uint64 / int64 range.
+bool canonical_unsigned(std::string_view value) {
+  if (value.empty() || value.size() > 20 || (value[0] == '0' && value.size() > 1)) return false;
+  uint64_t parsed = 0;
+  auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  return error == std::errc() && end == value.data() + value.size();
+}
+bool canonical_nonzero(std::string_view value) {
+  std::string_view digits = value.starts_with('-') ? value.substr(1) : value;
+  if (digits.empty() || digits[0] == '0' || digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return false;
+  int64_t parsed = 0;
+  auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  return error == std::errc() && end == value.data() + value.size();
+}
+
+bool canonical_value(Value kind, std::string_view value) {
+  switch (kind) {
+    case Value::text: return true;
+    case Value::nonempty: return !value.empty();
+    case Value::unsigned_number: return canonical_unsigned(value);
+    case Value::nonzero_number: return canonical_nonzero(value);
+    case Value::list:  // split on single spaces, empty words dropped, joined by single spaces
+      return !value.empty() && value.front() != ' ' && value.back() != ' ' &&
+             value.find("  ") == std::string_view::npos;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::vector<IndexStanza>> canonical_stanzas(std::string_view text) {
+  std::vector<IndexStanza> stanzas;
+  stanzas.reserve(text.size() / 128 + 1);
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p != end) {
+    if (*p == '\n') {  // blank lines between stanzas are not part of any
+      ++p;
+      continue;
+    }
+    IndexStanza stanza;
+    const char* start = p;
+    size_t next_field = 0;  // index into kCanonicalFields
+    for (;;) {
+      const char* newline = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+      if (!newline) return std::nullopt;  // a last line without '\n' is written back with one
+      std::string_view line(p, static_cast<size_t>(newline - p));
+      p = newline + 1;
+      if (line.empty()) break;  // the blank line ending the stanza
+      if (line.size() < 2 || line[1] != ':') return std::nullopt;
+      const char key = line[0];
+      const std::string_view value = line.substr(2);
+      // The next field written: skipped optional ones may lie between.
+      while (next_field < std::size(kCanonicalFields) && kCanonicalFields[next_field].key != key) {
+        if (kCanonicalFields[next_field].always) return std::nullopt;
+        ++next_field;
+      }
+      if (next_field == std::size(kCanonicalFields)) return std::nullopt;  // order, repeats, r/q/unknown
+      if (!canonical_value(kCanonicalFields[next_field].value, value)) return std::nullopt;
+      ++next_field;
+      switch (key) {
+        case 'P': stanza.name = value; break;
+        case 'V': stanza.version = value; break;
+        case 'A': stanza.arch = value; break;
+        case 'S': std::from_chars(value.data(), value.data() + value.size(), stanza.file_size); break;
+        default: break;
+      }
+      if (p == end) return std::nullopt;  // no blank line after the stanza
+    }
+    for (size_t f = next_field; f < std::size(kCanonicalFields); ++f)
+      if (kCanonicalFields[f].always) return std::nullopt;
+    stanza.text = std::string_view(start, static_cast<size_t>(p - start));
+    stanzas.push_back(stanza);
+  }
+  return stanzas;
 }
 
 }  // namespace lupine::index

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -64,5 +65,30 @@ IndexRecord index_record_from_package(const apk::Package& package, uint64_t file
 
 // apk-tools' display order of packages: by name (case-insensitive, then bytewise), then version.
 bool index_record_less(const IndexRecord& a, const IndexRecord& b);
+
+// One stanza of an index being written: its text as append_index_record(…, with_replaces=false)
+// writes it (blank line included) and the fields `lupine index` sorts and checks by. The views
+// point into storage the caller keeps.
+struct IndexStanza {
+  std::string_view name;
+  std::string_view version;
+  std::string_view arch;
+  uint64_t file_size = 0;
+  std::string_view text;
+};
+
+// The stanza of `record`, its text appended to `storage` (and viewed there: valid until `storage`
+// changes again). The other views point into `record`.
+IndexStanza index_stanza(const IndexRecord& record, std::string& storage);
+
+// The stanzas of an APKINDEX text when each one is exactly what append_index_record(…, false)
+// writes for it — an index lupine wrote — with views into `text`: they can be copied as they are
+// instead of being parsed and written again. Nothing when any stanza is otherwise (other field
+// order, r:/q:/unknown fields, non-canonical numbers or lists, malformed lines, …): the caller then
+// parses the text with parse_apkindex, which also reports what is wrong.
+std::optional<std::vector<IndexStanza>> canonical_stanzas(std::string_view text);
+
+// index_record_less for stanzas.
+bool index_stanza_less(const IndexStanza& a, const IndexStanza& b);
 
 }  // namespace lupine::index

@@ -1,7 +1,9 @@
 // build_index: records, incremental reuse (apk-tools' rule), arch, merge, refusals, temp files.
 #include "index/index_builder.h"
 
+#include "apk/gzip.h"
 #include "apk/package.h"
+#include "apk/tar.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "index/index_archive.h"
@@ -86,6 +88,44 @@ TEST_F(IndexBuilderTest, IncrementalRunReadsOnlyChangedPackages) {
   std::filesystem::remove(output());
   EXPECT_EQ(build_index(files, options()).read, 4u);
   EXPECT_EQ(read_file(output()), incremental);
+}
+
+// An old index lupine would not write as it is (here: other field order, an r: field) is parsed
+// and written again: the result is still the one of a run from scratch.
+TEST_F(IndexBuilderTest, IncrementalRunFromAnIndexWrittenOtherwise) {
+  build_index(files, options());
+  std::string from_scratch = read_file(output());
+  IndexArchive index = read_output();
+  std::string text;
+  for (const auto& record : index.records) {
+    std::string stanza;
+    append_index_record(stanza, record, false);
+    size_t p = stanza.find("\nP:");  // P: first, then C:
+    size_t v = stanza.find("\nV:");
+    text += stanza.substr(p + 1, v - p) + stanza.substr(0, p + 1) + stanza.substr(v + 1, stanza.size() - v - 2) +
+            "r:something\n\n";
+  }
+  ASSERT_FALSE(canonical_stanzas(text));
+  std::string tar;
+  {
+    apk::TarEntry entry;
+    entry.path = "APKINDEX";
+    entry.mode = 0644;
+    entry.size = text.size();
+    tar = apk::tar_header(entry);
+    tar += text;
+    tar += apk::tar_padding(text.size());
+    tar += apk::tar_end_of_archive();
+  }
+  auto old = dir.path() / "other.tar.gz";
+  std::ofstream(old, std::ios::binary) << apk::gzip_member(tar, 6);
+  std::filesystem::last_write_time(old, std::filesystem::last_write_time(output()));
+  std::filesystem::remove(output());
+  auto o = options();
+  o.source_index = old;
+  IndexBuildStats stats = build_index(files, o);
+  EXPECT_EQ(stats.reused, 3u);
+  EXPECT_EQ(read_file(output()), from_scratch);
 }
 
 TEST_F(IndexBuilderTest, ReuseNeedsNameSizeAndAge) {

@@ -37,4 +37,74 @@ TEST(IndexRecord, ErrorsNameTheLine) {
   EXPECT_THROW(parse_apkindex("C:Q1x=\nP:a\nV:1\nS:lots\n", "x"), Error);
 }
 
+// canonical_stanzas: an index lupine wrote is split, not parsed; anything append_index_record would
+// not write back byte for byte makes it give up (the caller then parses).
+TEST(IndexRecord, CanonicalStanzasOfWhatLupineWrites) {
+  IndexRecord full;
+  full.identity = "Q1L7EnY9Q9b23ejRHAmb0g09QaLEo=";
+  full.name = "musl";
+  full.version = "1.2.3-r2";
+  full.arch = "x86_64";
+  full.file_size = 383152;
+  full.installed_size = 0;
+  full.description = "the musl c library";
+  full.origin = "musl";
+  full.maintainer = "Someone <a@b>";
+  full.build_time = -5;
+  full.commit = "abc";
+  full.provider_priority = 10;
+  full.depends = {"so:libc.musl-x86_64.so.1", "/bin/sh"};
+  full.provides = {"cmd:x=1"};
+  full.install_if = {"a", "b"};
+  IndexRecord bare;  // only what is always written
+  bare.identity = "Q1hdUpqRv5mYgJEqW52UmVsvmyysF=";
+  bare.name = "b";
+  bare.version = "1";
+  std::string text;
+  append_index_record(text, full, false);
+  append_index_record(text, bare, false);
+  auto stanzas = canonical_stanzas(text);
+  ASSERT_TRUE(stanzas);
+  ASSERT_EQ(stanzas->size(), 2u);
+  EXPECT_EQ((*stanzas)[0].name, "musl");
+  EXPECT_EQ((*stanzas)[0].version, "1.2.3-r2");
+  EXPECT_EQ((*stanzas)[0].arch, "x86_64");
+  EXPECT_EQ((*stanzas)[0].file_size, 383152u);
+  EXPECT_EQ(std::string((*stanzas)[0].text) + std::string((*stanzas)[1].text), text);
+  EXPECT_EQ((*stanzas)[1].arch, "");
+  // Blank lines between stanzas belong to none.
+  const std::string spaced_text = "\n" + text.substr(0, (*stanzas)[0].text.size()) + "\n\n";
+  auto spaced = canonical_stanzas(spaced_text);  // views into spaced_text
+  ASSERT_TRUE(spaced);
+  EXPECT_EQ(spaced->front().text, (*stanzas)[0].text);
+  EXPECT_TRUE(canonical_stanzas("")->empty());
+}
+
+TEST(IndexRecord, CanonicalStanzasGiveUpOnAnythingElse) {
+  const std::string head = "C:Q1x=\nP:a\nV:1\n";
+  const std::string tail = "S:1\nI:2\nT:t\nU:\nL:MIT\n";
+  ASSERT_TRUE(canonical_stanzas(head + tail + "\n"));
+  for (const std::string& text : {
+           head + tail,                                   // no blank line after the stanza
+           head + tail + "D:x",                           // last line without newline
+           "P:a\nC:Q1x=\nV:1\n" + tail + "\n",        // field order
+           head + "A:\n" + tail + "\n",                 // empty optional field
+           head + "S:01\nI:2\nT:t\nU:\nL:MIT\n\n",  // leading zero
+           head + "S:+1\nI:2\nT:t\nU:\nL:MIT\n\n",  // sign
+           head + tail + "t:0\n\n",                     // zero is not written
+           head + tail + "k:-0\n\n",
+           head + tail + "t:12x\n\n",
+           head + tail + "D:a  b\n\n",                  // lists: single spaces only
+           head + tail + "D: a\n\n",
+           head + tail + "D:\n\n",
+           head + tail + "D:a\nD:b\n\n",               // repeated field
+           head + tail + "r:old\n\n",                   // not written by `lupine index`
+           head + tail + "Z:unknown\n\n",
+           head + "S:1\nI:2\nT:t\nL:MIT\n\n",        // missing U:
+           "C:Q1x=\nV:1\n" + tail + "\n",               // missing P:
+           head + tail + "garbage\n\n",
+       })
+    EXPECT_FALSE(canonical_stanzas(text)) << text;
+}
+
 }  // namespace lupine::index
