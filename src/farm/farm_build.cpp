@@ -99,6 +99,14 @@ std::string published_paths(std::string text, const fs::path& staging, const fs:
   return text;
 }
 
+RecipeSummary summary_of(const RecipeNode& node) {
+  RecipeSummary summary;
+  summary.name = node.name;
+  summary.version = node.version;
+  summary.path = node.path;
+  return summary;
+}
+
 struct Staged {
   FarmJob job;
   size_t node = 0;
@@ -172,17 +180,14 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
       job_of_node[node_index] = staged.size();
       staged.push_back(std::move(entry));
 
-      RecipeSummary summary;
-      summary.name = node.name;
-      summary.version = node.version;
-      summary.path = node.path;
+      RecipeSummary summary = summary_of(node);
       summary.log = farm_job_log(options.out_dir, arch, node.name);
       result.recipes.push_back(std::move(summary));
     }
   // Recipes that cannot be built this run: they never get a job.
   for (size_t node_index : plan.order.unavailable) {
     const RecipeNode& node = plan.graph.nodes[node_index];
-    RecipeSummary summary{node.name, node.version, node.path};
+    RecipeSummary summary = summary_of(node);
     summary.result = node.state == NodeState::skipped ? RecipeResult::skipped : RecipeResult::failed;
     summary.detail = node.reason;
     result.recipes.push_back(std::move(summary));
@@ -190,7 +195,7 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
   for (const auto& [node_index, edge_index] : plan.order.blocked) {
     const RecipeNode& node = plan.graph.nodes[node_index];
     const Edge& edge = plan.graph.edges[edge_index];
-    RecipeSummary summary{node.name, node.version, node.path};
+    RecipeSummary summary = summary_of(node);
     summary.result = RecipeResult::blocked;
     summary.detail = fmt::format("needs {} from {}, which cannot be built", edge.input, plan.graph.nodes[edge.to].name);
     result.recipes.push_back(std::move(summary));

@@ -111,10 +111,13 @@ TEST_F(LocalExecutorTest, AnInterruptStopsRunningJobsGracefullyAndStartsNoMore) 
   fs::path marker = dir_.path() / "cleaned-up";
   auto body = [&] {
     // The running job traps SIGTERM and writes a marker: it was given the chance to clean up.
-    FarmJob slow = job("slow", {}, "trap 'touch " + marker.string() + "; exit 143' TERM; sleep 30 & wait");
+    fs::path ready = dir_.path() / "trap-set";
+    FarmJob slow = job("slow", {}, "trap 'touch " + marker.string() + "; exit 143' TERM; touch " + ready.string() +
+                                       "; sleep 30 & wait");
     LocalExecutor executor({.jobs = 1, .keep_going = true, .interrupt_grace = std::chrono::milliseconds(5000)});
-    std::thread interrupter([] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::thread interrupter([ready] {
+      // Once the job has its trap (however loaded the machine is), or after 20 s anyway.
+      for (int i = 0; i < 2000 && !fs::exists(ready); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
       std::raise(SIGTERM);
     });
     auto reports = executor.run({slow, job("next", {0}), job("other")}, {});
