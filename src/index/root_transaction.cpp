@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>  // renameat2
 #include <cstring>
 
 namespace lupine::index {
@@ -33,6 +34,16 @@ class TempNode {
   int dir_fd_;
   std::string name_;
 };
+
+// The process's umask, read once (umask(2) can only be read by setting it).
+mode_t process_umask() {
+  static const mode_t mask = [] {
+    mode_t current = ::umask(022);
+    ::umask(current);
+    return current;
+  }();
+  return mask;
+}
 
 std::optional<struct stat> stat_at(int dir_fd, const std::string& name) {
   struct stat st {};
@@ -169,15 +180,19 @@ bool RootTransaction::write_entry(const apk::TarItem& item, const std::string& o
 
   switch (entry.type) {
     case apk::TarType::regular: {
-      int fd = ::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      // Created with its final permission bits (it is under a temporary name until complete); a
+      // separate fchmod only when the umask takes bits away or there are set-id/sticky bits,
+      // which must come after chown (chown clears set-id bits). One syscall less per file.
+      int fd = ::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
       if (fd < 0) fail_errno(fmt::format("{}: cannot create {}", origin, root_.display(path)));
       UniqueFd file(fd);
       TempNode guard(dir_fd, temp);
       write_all(fd, item.data, root_.display(path));
-      // Owner before mode: chown clears set-id bits.
       if (options_.privileged && ::fchown(fd, entry.uid, entry.gid) != 0)
         fail_errno(fmt::format("{}: cannot set the owner of {}", origin, root_.display(path)));
-      if (::fchmod(fd, mode) != 0) fail_errno(fmt::format("{}: cannot set the mode of {}", origin, root_.display(path)));
+      bool chmod_needed = (mode & 07000) != 0 || (mode & process_umask()) != 0;
+      if (chmod_needed && ::fchmod(fd, mode) != 0)
+        fail_errno(fmt::format("{}: cannot set the mode of {}", origin, root_.display(path)));
       for (const auto& [key, value] : entry.xattrs) {
         if (::fsetxattr(fd, key.c_str(), value.data(), value.size(), 0) != 0) {
           xattrs_ok = false;
@@ -229,8 +244,17 @@ bool RootTransaction::write_entry(const apk::TarItem& item, const std::string& o
     case apk::TarType::directory: fail("{}: internal error: write_entry given directory {}", origin, path);
   }
 
-  // Put it in place, keeping what was there as a backup until the transaction ends.
+  // Put it in place, keeping what was there as a backup until the transaction ends. Into a new
+  // root nothing is there: renameat2(RENAME_NOREPLACE) puts it in place without a stat first, and
+  // fails with EEXIST when something is (EINVAL where the filesystem cannot do it).
   TempNode guard(dir_fd, temp);
+  if (::renameat2(dir_fd, temp.c_str(), dir_fd, name.c_str(), RENAME_NOREPLACE) == 0) {
+    guard.release();
+    undo_.push_back(Undo{Undo::Kind::created, path, {}, false, {}, std::nullopt, 0});
+    return xattrs_ok;
+  }
+  if (errno != EEXIST && errno != EINVAL && errno != ENOSYS)
+    fail_errno(fmt::format("{}: cannot create {}", origin, root_.display(path)));
   auto existing = stat_at(dir_fd, name);
   if (!existing) {
     if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0)
