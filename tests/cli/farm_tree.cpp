@@ -9,14 +9,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <thread>
-
-extern char** environ;
 
 namespace lupine::testing {
 namespace fs = std::filesystem;
@@ -99,18 +96,7 @@ SpawnedFarm FarmTree::spawn_build(const std::vector<std::string>& extra) const {
   std::vector<std::string> argv{binary && *binary ? binary : "lupine"};
   for (auto& arg : build_args(extra)) argv.push_back(arg);
   fs::path out = dir_.path() / "spawned.out", err = dir_.path() / "spawned.err";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) fail("cannot run {}", argv[0]);
+  pid_t pid = spawn(argv, out.string(), err.string());
   return SpawnedFarm(pid, out, err);
 }
 

@@ -12,6 +12,10 @@ struct RunResult {
   std::string err;
 };
 
+// Starts `argv` (argv[0] looked up in PATH) with stdin from /dev/null and stdout/stderr into the
+// given files; returns its pid (the caller waits for it). Throws Error when it cannot start.
+int spawn(const std::vector<std::string>& argv, const std::string& out_file, const std::string& err_file);
+
 // Runs `argv` (argv[0] looked up in PATH) with stdin from /dev/null, capturing stdout and stderr.
 RunResult run(const std::vector<std::string>& argv);
 
