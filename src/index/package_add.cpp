@@ -6,6 +6,11 @@
 #include "common/fs.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <optional>
+#include <thread>
+#include <vector>
 
 namespace lupine::index {
 namespace {
@@ -87,8 +92,15 @@ InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const s
   if (!plan.solution.ok()) throw Error("unable to select packages:\n" + render_problems(plan.solution));
 
   // Fetch and verify every package to install: its identity must be the one the (verified) index
-  // lists, its datahash and per-file checksums must hold.
-  std::deque<apk::Package> packages;
+  // lists, its datahash and per-file checksums must hold. Fetched in order; inflated, hashed and
+  // verified on several threads (the CPU half of an install: gzip and SHA-1 over every file).
+  struct Pending {
+    const Change* change = nullptr;
+    std::string bytes, origin;
+    std::optional<apk::Package> package;
+    std::exception_ptr error;
+  };
+  std::vector<Pending> pending;
   InstallPlan install;
   for (const auto& change : plan.solution.changes) {
     if (change.kind == ChangeKind::purge) {
@@ -99,14 +111,35 @@ InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const s
     if (change.repository < 0)
       throw Error(change.new_package->name + "-" + change.new_package->version + ": no repository can deliver it");
     const auto& loaded = repos.indexes()[static_cast<size_t>(change.repository)];
-    std::string bytes = fetch_package(loaded.repository, repos.arch(), *change.new_package, repos.fetch_options());
-    packages.push_back(
-        apk::Package::parse(std::move(bytes), loaded.repository.package_location(repos.arch(), *change.new_package)));
-    check_package_matches(packages.back(), *change.new_package);
-    apk::VerifyOptions verify;
-    verify.allow_untrusted = true;  // trust comes from the signed index through the identity
-    apk::verify_package(packages.back(), repos.keyring(), verify);
-    install.install.push_back({&packages.back(), *change.new_package, change.new_tag});
+    Pending entry;
+    entry.change = &change;
+    entry.bytes = fetch_package(loaded.repository, repos.arch(), *change.new_package, repos.fetch_options());
+    entry.origin = loaded.repository.package_location(repos.arch(), *change.new_package);
+    pending.push_back(std::move(entry));
+  }
+  auto verify_one = [&](Pending& entry) {
+    try {
+      entry.package.emplace(apk::Package::parse(std::move(entry.bytes), entry.origin));
+      check_package_matches(*entry.package, *entry.change->new_package);
+      apk::VerifyOptions verify;
+      verify.allow_untrusted = true;  // trust comes from the signed index through the identity
+      apk::verify_package(*entry.package, repos.keyring(), verify);
+    } catch (...) {
+      entry.error = std::current_exception();
+    }
+  };
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < pending.size(); i = next++) verify_one(pending[i]);
+  };
+  size_t threads = std::min<size_t>(pending.size(), std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& thread : pool) thread.join();
+  for (auto& entry : pending) {
+    if (entry.error) std::rethrow_exception(entry.error);  // the first failing package in plan order
+    install.install.push_back({&*entry.package, *entry.change->new_package, entry.change->new_tag});
   }
   install.world = plan.world;
   if (options.arch.empty()) options.arch = repos.arch();

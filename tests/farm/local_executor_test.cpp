@@ -112,8 +112,11 @@ TEST_F(LocalExecutorTest, AnInterruptStopsRunningJobsGracefullyAndStartsNoMore) 
   auto body = [&] {
     // The running job traps SIGTERM and writes a marker: it was given the chance to clean up.
     fs::path ready = dir_.path() / "trap-set";
-    FarmJob slow = job("slow", {}, "trap 'touch " + marker.string() + "; exit 143' TERM; touch " + ready.string() +
-                                       "; sleep 30 & wait");
+    // The trap is in the job's own shell (the process group's leader): when the leader exits, what
+    // is left in its group is killed, as it should be.
+    FarmJob slow = job("slow");
+    slow.argv = {"/bin/sh", "-c",
+                 "trap 'touch " + marker.string() + "; exit 143' TERM; touch " + ready.string() + "; sleep 30 & wait"};
     LocalExecutor executor({.jobs = 1, .keep_going = true, .interrupt_grace = std::chrono::milliseconds(5000)});
     std::thread interrupter([ready] {
       // Once the job has its trap (however loaded the machine is), or after 20 s anyway.
@@ -124,6 +127,8 @@ TEST_F(LocalExecutorTest, AnInterruptStopsRunningJobsGracefullyAndStartsNoMore) 
     interrupter.join();
     bool ok = reports[0].state == JobState::cancelled && reports[1].state == JobState::cancelled &&
               reports[2].state == JobState::cancelled && fs::exists(marker);
+    if (!ok)
+      for (const auto& report : reports) fprintf(stderr, "%s %s\n", job_state_name(report.state), report.detail.c_str());
     std::_Exit(ok ? 0 : 1);
   };
   EXPECT_EXIT(body(), ::testing::ExitedWithCode(0), "");
