@@ -108,20 +108,26 @@ PipelineRun pipeline_run(const BuildOptions& options, const fs::path& root, cons
   return run;
 }
 
-BuildRootRequest build_root_request(const BuildPlan& plan, const BuildOptions& options,
-                                    const std::function<void(const std::string&)>& log) {
+BuildRootRequest environment_root_request(const CompiledEnvironment& environment, std::vector<std::string> packages,
+                                          const std::string& arch, const BuildOptions& options,
+                                          const std::function<void(const std::string&)>& log) {
   BuildRootRequest request;
-  request.packages = plan.environment.packages;
+  request.packages = std::move(packages);
   request.packages.insert(request.packages.end(), options.package_append.begin(), options.package_append.end());
-  request.repositories = environment_repositories(options, plan.environment);
-  request.keyring = environment_keyring(options, plan.environment, log);
+  request.repositories = environment_repositories(options, environment);
+  request.keyring = environment_keyring(options, environment, log);
   request.allow_untrusted = options.allow_untrusted;
-  request.arch = plan.arch.apk;
-  request.accounts = plan.environment.accounts;
+  request.arch = arch;
+  request.accounts = environment.accounts;
   request.cache_dir = options.cache_dir;
   request.bwrap = options.bwrap;
   request.log = log;
   return request;
+}
+
+BuildRootRequest build_root_request(const BuildPlan& plan, const BuildOptions& options,
+                                    const std::function<void(const std::string&)>& log) {
+  return environment_root_request(plan.environment, plan.environment.packages, plan.arch.apk, options, log);
 }
 
 BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {

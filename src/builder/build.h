@@ -70,8 +70,14 @@ struct BuildResult {
 // ever replaced atomically.
 BuildResult build_package(const BuildPlan& plan, const BuildOptions& options);
 
-// The build root request of `plan` under `options`: the environment's packages and --package-append,
-// the options' repositories and keyring before the recipe's own.
+// The root request of an environment (the build's, or a test's with its own `packages`) under
+// `options`: those packages and --package-append, the options' repositories and keyring before the
+// environment's own, its accounts.
+BuildRootRequest environment_root_request(const CompiledEnvironment& environment, std::vector<std::string> packages,
+                                          const std::string& arch, const BuildOptions& options,
+                                          const std::function<void(const std::string&)>& log);
+
+// The build root request of `plan`: environment_root_request of its build environment.
 BuildRootRequest build_root_request(const BuildPlan& plan, const BuildOptions& options,
                                     const std::function<void(const std::string&)>& log);
 

@@ -1,5 +1,7 @@
 #include "builder/compile_arch.h"
 
+#include "common/error.h"
+
 #include <fmt/format.h>
 #include <sys/utsname.h>
 
@@ -49,6 +51,13 @@ std::optional<Arch> parse_arch(std::string_view name) {
   const ArchRow* row = find_row(name);
   if (!row) return std::nullopt;
   return Arch{row->go, row->apk};
+}
+
+std::string apk_arch_or_host(std::string_view name) {
+  if (name.empty()) return host_apk_arch();
+  std::optional<Arch> parsed = parse_arch(name);
+  if (!parsed) fail("unknown architecture '{}'", name);
+  return parsed->apk;
 }
 
 std::string host_apk_arch() {

@@ -26,6 +26,10 @@ std::optional<Arch> parse_arch(std::string_view name);
 // The machine lupine runs on, as an apk arch name.
 std::string host_apk_arch();
 
+// The apk name of `name` (apk or Go spelling), or the host's when empty. Throws Error for a name
+// apko does not know.
+std::string apk_arch_or_host(std::string_view name);
+
 // apko's AllArchs, as apk names.
 const std::vector<std::string>& all_apk_archs();
 

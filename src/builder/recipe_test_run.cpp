@@ -30,22 +30,14 @@ void test_one(const BuildPlan& plan, const CompiledPackage& package, const Build
               std::chrono::steady_clock::time_point started) {
   const CompiledTest& test = *package.test;
   auto message = [&](const std::string& line) { log.message(line); };
-  BuildRootRequest root_request;
-  root_request.packages = pinned_packages(test.environment.packages, package.name, plan.full_version());
-  root_request.packages.insert(root_request.packages.end(), options.package_append.begin(), options.package_append.end());
-  root_request.repositories = environment_repositories(options, test.environment);
+  BuildRootRequest root_request =
+      environment_root_request(test.environment, pinned_packages(test.environment.packages, package.name, plan.full_version()),
+                               plan.arch.apk, options, message);
   // The built packages: <out>/<arch>/ with its index, as a repository.
   std::string out_repository = fs::absolute(options.out_dir).lexically_normal().string();
   if (std::find(root_request.repositories.begin(), root_request.repositories.end(), out_repository) ==
       root_request.repositories.end())
     root_request.repositories.push_back(out_repository);
-  root_request.keyring = environment_keyring(options, test.environment, message);
-  root_request.allow_untrusted = options.allow_untrusted;
-  root_request.arch = plan.arch.apk;
-  root_request.accounts = test.environment.accounts;
-  root_request.cache_dir = options.cache_dir;
-  root_request.bwrap = options.bwrap;
-  root_request.log = message;
   root_request.what = "test environment of " + package.name;
   BuildRoot root = prepare_build_root(root_request);
 

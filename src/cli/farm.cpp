@@ -44,12 +44,7 @@ void plan(const PlanArgs& args) {
 
   std::optional<index::RepositorySet> repositories;
   if (!args.repositories.empty()) {
-    std::string arch = builder::host_apk_arch();
-    if (!args.arch.empty()) {
-      std::optional<builder::Arch> parsed = builder::parse_arch(args.arch);
-      if (!parsed) fail("unknown architecture '{}'", args.arch);
-      arch = parsed->apk;
-    }
+    std::string arch = builder::apk_arch_or_host(args.arch);
     apk::Keyring keyring;
     for (const auto& path : args.keyrings) keyring.add(path);
     index::FetchOptions fetch;

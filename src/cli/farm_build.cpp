@@ -141,12 +141,7 @@ void run(const FarmBuildArgs& args) {
   options.plan.recipe_paths.assign(args.recipe_paths.begin(), args.recipe_paths.end());
   options.plan.pipeline_dirs.assign(args.pipeline_dirs.begin(), args.pipeline_dirs.end());
   options.plan.compile.build_options = args.build_options;
-  std::string arch = builder::host_apk_arch();
-  if (!args.arch.empty()) {
-    std::optional<builder::Arch> parsed = builder::parse_arch(args.arch);
-    if (!parsed) fail("unknown architecture '{}'", args.arch);
-    arch = parsed->apk;
-  }
+  std::string arch = builder::apk_arch_or_host(args.arch);
   options.plan.compile.arch = arch;
   options.out_dir = args.out_dir;
   options.signing_key = args.signing_key;
@@ -178,8 +173,9 @@ void run(const FarmBuildArgs& args) {
   options.executor = executor.get();
 
   std::unique_ptr<Progress> progress;
-  farm::FarmBuildResult result = farm::build_farm(options, [&](const farm::RecipeSummary& summary, const farm::JobReport& report) {
-    if (!progress) progress = std::make_unique<Progress>(0, stderr_is_terminal());
+  farm::FarmBuildResult result = farm::build_farm(options, [&](const farm::RecipeSummary& summary,
+                                                                const farm::JobReport& report, size_t jobs) {
+    if (!progress) progress = std::make_unique<Progress>(jobs, stderr_is_terminal());
     progress->update(summary, report);
   });
   if (progress) progress->finish();

@@ -220,7 +220,7 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
   auto on_change = [&](size_t job, const JobReport& report) {
     RecipeSummary& summary = result.recipes[staged[job].summary];
     if (report.state == JobState::running || report.state == JobState::queued) {
-      if (observer) observer(summary, report);
+      if (observer) observer(summary, report, jobs.size());
       return;
     }
     if (report.started != std::chrono::steady_clock::time_point{})
@@ -258,7 +258,7 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
         summary.detail = report.detail;
         break;
     }
-    if (observer) observer(summary, report);
+    if (observer) observer(summary, report, jobs.size());
   };
   options.executor->run(jobs, on_change);
   result.interrupted = interrupt_requested();

@@ -73,9 +73,9 @@ struct FarmBuildResult {
   bool ok() const;  // nothing failed, blocked or cancelled
 };
 
-// Progress: `summary` of recipe `index` (in FarmBuildResult::recipes order) just changed; `report`
-// is its job's state.
-using FarmObserver = std::function<void(const RecipeSummary& summary, const JobReport& report)>;
+// Progress: a recipe's `summary` just changed; `report` is its job's state, `jobs` how many jobs
+// the run has.
+using FarmObserver = std::function<void(const RecipeSummary& summary, const JobReport& report, size_t jobs)>;
 
 // Plans, runs and publishes as described above. Throws Error when the out dir is locked by another
 // farm build, or when publishing fails; failed builds are results, not errors.

@@ -1,5 +1,6 @@
 #include "farm/slurm_executor.h"
 
+#include "builder/sandbox.h"
 #include "common/error.h"
 #include "common/process.h"
 #include "farm/slurm_client.h"
@@ -21,18 +22,6 @@ namespace fs = std::filesystem;
 
 // How often squeue is asked while waiting for scancelled jobs to leave the queue.
 constexpr auto cancel_poll = std::chrono::milliseconds(200);
-
-std::string shell_quoted(std::string_view word) {
-  std::string quoted = "'";
-  for (char c : word) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
 
 // The shell's $? of a command killed by signal N is 128 + N.
 std::string describe_exit_status(int status) {
@@ -343,7 +332,7 @@ fs::path slurm_status_file(const fs::path& log) { return fs::path(log.string() +
 std::string slurm_batch_script(const std::string& name, const std::vector<std::string>& argv,
                                const fs::path& status_file) {
   std::string command;
-  for (const auto& word : argv) command += (command.empty() ? "" : " ") + shell_quoted(word);
+  for (const auto& word : argv) command += (command.empty() ? "" : " ") + builder::shell_quote(word);
   fs::path partial = fs::path(status_file.string() + ".partial");
   std::string label;
   for (char c : name) label += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
@@ -357,8 +346,8 @@ std::string slurm_batch_script(const std::string& name, const std::vector<std::s
       "status=$?\n"
       "printf '%s\\n' \"$status\" > {} && mv -f {} {}\n"
       "exit \"$status\"\n",
-      label, command, shell_quoted(partial.string()), shell_quoted(partial.string()),
-      shell_quoted(status_file.string()));
+      label, command, builder::shell_quote(partial.string()), builder::shell_quote(partial.string()),
+      builder::shell_quote(status_file.string()));
 }
 
 std::vector<JobReport> SlurmExecutor::run(const std::vector<FarmJob>& jobs, const JobObserver& observer) {

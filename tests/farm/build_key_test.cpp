@@ -22,7 +22,7 @@ class BuildKeyTest : public ::testing::Test {
     write_file_atomic(dir_.path() / "hello" / "patches" / "two.patch", "two\n");
   }
   BuildKeyInputs inputs() const {
-    return {dir_.path() / "hello.yaml", "hello", "x86_64", {"Q1aaa=", "Q1bbb="}, "0.1.0"};
+    return {dir_.path() / "hello.yaml", "hello", "x86_64", {"Q1aaa=", "Q1bbb="}, "0.1.0", ""};
   }
   TempDir dir_{"lupine-build-key"};
 };
