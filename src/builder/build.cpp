@@ -5,6 +5,7 @@
 #include "builder/build_workspace.h"
 #include "builder/sandbox_check.h"
 #include "common/error.h"
+#include "common/process.h"
 #include "index/index_builder.h"
 
 #include <fmt/format.h>
@@ -137,6 +138,9 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
     return result;
   }
   require_sandbox(options.bwrap);  // before anything is installed: what to install or enable
+  // A signal between two processes (making the root, between steps, packaging) must not end lupine
+  // at once: it is noted, the build stops at its next checkpoint and the workspace is removed.
+  InterruptGuard interrupt_guard;
   auto started = std::chrono::steady_clock::now();
   result.log = build_log_path(options, plan);
   BuildLog log(result.log, options.echo_output);
@@ -171,6 +175,7 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
       run_pipeline(sub.pipeline, run);
     }
 
+    throw_if_interrupted();  // nothing is emitted from a build that was asked to stop
     EmitOptions emit;
     emit.recipe_path = options.recipe;
     emit.output_dir = workspace->output_dir();

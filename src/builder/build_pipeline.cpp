@@ -1,5 +1,7 @@
 #include "builder/build_pipeline.h"
 
+#include "common/process.h"
+
 #include <fmt/format.h>
 
 namespace lupine::builder {
@@ -66,6 +68,7 @@ void run_script(const CompiledStep& step, PipelineRun& run, const std::string& n
 
 void run_steps(const std::vector<CompiledStep>& steps, PipelineRun& run, const std::string& parent) {
   for (const CompiledStep& step : steps) {
+    throw_if_interrupted();
     std::string own = step.display_name();
     bool named = own != "???";
     // Unnamed children (a `uses:` pipeline's script) are reported under their parent's name.

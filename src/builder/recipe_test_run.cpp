@@ -69,6 +69,7 @@ TestRunResult test_packages(const BuildPlan& plan, const BuildOptions& options, 
   TestRunResult result;
   if (!plan.arch_supported) return result;
   require_sandbox(options.bwrap);
+  InterruptGuard interrupt_guard;  // as for a build: stop at a checkpoint, clean up (build.cpp)
   auto started = std::chrono::steady_clock::now();
   fs::path index = options.out_dir / plan.arch.apk / "APKINDEX.tar.gz";
   if (!fs::exists(index))

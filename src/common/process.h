@@ -10,8 +10,10 @@
 //  - SIGINT/SIGTERM/SIGHUP: run_process installs handlers the first time it runs (only for signals
 //    whose disposition is still the default). While children run, a signal makes every running
 //    run_process kill its group, reap it, and throw Interrupted; when no child runs, or on a second
-//    signal, the default action is restored and the signal re-raised, so lupine ends as it would
-//    have without the handlers. Long work outside run_process may poll interrupt_requested().
+//    signal at least a second after the first (sooner it is the same interrupt delivered twice, as
+//    timeout(1) does), the default action is restored and the signal re-raised, so lupine ends as
+//    it would have without the handlers. Long work outside run_process may poll
+//    interrupt_requested() or call throw_if_interrupted().
 #pragma once
 
 #include "common/error.h"
@@ -106,9 +108,13 @@ void install_interrupt_handlers();
 // lived).
 bool interrupt_requested();
 
+// Throws Interrupted when interrupt_requested(): a checkpoint for long work under an InterruptGuard.
+void throw_if_interrupted();
+
 // While one lives, SIGINT/SIGTERM/SIGHUP only set interrupt_requested() (as while a child runs):
 // for work that must clean up after itself even when no child is running at the moment of the
-// signal (a farm waiting on Slurm between polls). A second signal still ends lupine at once.
+// signal (a farm waiting on Slurm between polls, a build between its steps). A second signal (a
+// second or more after the first) still ends lupine at once.
 class InterruptGuard {
  public:
   InterruptGuard();

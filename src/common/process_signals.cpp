@@ -4,11 +4,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
 #include <cerrno>
+#include <cstdint>
 #include <mutex>
 
 namespace lupine {
@@ -30,12 +32,27 @@ void restore_default_and_raise(int signal_number) {
   raise(signal_number);
 }
 
-// Async-signal-safe only: atomics, write, sigaction, raise.
+// One interrupt is often delivered twice: timeout(1) signals its command and then its own process
+// group, which holds the command too. A repeat within this window is the same interrupt, not a
+// user insisting (a second Ctrl-C), so it does not end lupine at once.
+constexpr int64_t kRepeatWindowNs = 1'000'000'000;
+std::atomic<int64_t> received_at_ns{0};
+
+int64_t monotonic_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);  // async-signal-safe (POSIX.1-2008)
+  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
+// Async-signal-safe only: atomics, clock_gettime, write, sigaction, raise.
 void on_signal(int signal_number) {
   int saved_errno = errno;
-  if (running_children.load() == 0 || received_signal.load() != 0) {
+  if (running_children.load() == 0) {
     restore_default_and_raise(signal_number);
+  } else if (received_signal.load() != 0) {
+    if (monotonic_ns() - received_at_ns.load() >= kRepeatWindowNs) restore_default_and_raise(signal_number);
   } else {
+    received_at_ns.store(monotonic_ns());
     received_signal.store(signal_number);
     char byte = 1;
     [[maybe_unused]] ssize_t ignored = write(wake_pipe[1], &byte, 1);
@@ -64,6 +81,10 @@ void install_interrupt_handlers() {
 }
 
 bool interrupt_requested() { return received_signal.load() != 0; }
+
+void throw_if_interrupted() {
+  if (int signal_number = received_signal.load(); signal_number != 0) throw Interrupted(signal_number);
+}
 
 InterruptGuard::InterruptGuard() {
   install_interrupt_handlers();

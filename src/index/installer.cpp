@@ -3,6 +3,7 @@
 #include "apk/gzip.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/process.h"
 #include "index/installed_scripts.h"
 #include "index/root_layout.h"
 #include "index/root_transaction.h"
@@ -113,6 +114,7 @@ class Installer {
     for (const auto& package : planned.packages) {
       const IndexRecord& record = package.planned->record;
       std::string origin = record.name + "-" + record.version;
+      throw_if_interrupted();  // only set while an InterruptGuard lives (a build making its root)
       ++index;
       if (package.old_version) {
         bool same = *package.old_version == record.version;

@@ -4,6 +4,7 @@
 #include "apk/package.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/process.h"
 
 #include <algorithm>
 #include <atomic>
@@ -108,6 +109,7 @@ InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const s
       continue;
     }
     if (!change.does_something() || !change.new_package) continue;
+    throw_if_interrupted();  // only set while an InterruptGuard lives (a build making its root)
     if (change.repository < 0)
       throw Error(change.new_package->name + "-" + change.new_package->version + ": no repository can deliver it");
     const auto& loaded = repos.indexes()[static_cast<size_t>(change.repository)];

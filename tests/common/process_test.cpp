@@ -281,6 +281,64 @@ TEST(Process, InterruptWithoutChildrenKeepsTheDefaultAction) {
   EXPECT_EQ(WTERMSIG(status), SIGTERM);
 }
 
+// Under an InterruptGuard a signal with no child running is only noted: the work reaches its next
+// checkpoint (throw_if_interrupted, or run_process, which then starts nothing) and cleans up. The
+// same signal again at once (timeout(1) sends it twice) is that interrupt; a second later, it is
+// the user insisting, and lupine ends at once. Runs in a forked copy reporting through its status.
+int guarded_child_status(std::chrono::milliseconds before_second_signal) {
+  int ready[2];
+  if (pipe(ready) != 0) return -1;
+  pid_t tester = fork();
+  if (tester < 0) return -1;
+  if (tester == 0) {
+    close(ready[0]);
+    int code = 1;
+    {
+      InterruptGuard guard;
+      [[maybe_unused]] ssize_t ignored = write(ready[1], "x", 1);
+      if (!wait_for_interrupt(std::chrono::seconds(20))) _exit(2);
+      ignored = write(ready[1], "y", 1);
+      usleep(2'500'000);  // the second signal arrives meanwhile
+      try {
+        run_process(shell("touch /nonexistent-lupine-ran"));
+        code = 3;
+      } catch (const Interrupted& interrupted) {
+        code = interrupted.signal() == SIGTERM ? 4 : 5;
+      }
+      try {
+        throw_if_interrupted();
+        code = 6;
+      } catch (const Interrupted&) {
+        if (code == 4) code = 42;
+      }
+    }
+    _exit(code);
+  }
+  close(ready[1]);
+  char byte;
+  bool signalled = read(ready[0], &byte, 1) == 1 && kill(tester, SIGTERM) == 0 && read(ready[0], &byte, 1) == 1;
+  close(ready[0]);
+  if (signalled) {
+    std::this_thread::sleep_for(before_second_signal);
+    kill(tester, SIGTERM);
+  }
+  int status = 0;
+  if (waitpid(tester, &status, 0) != tester) return -1;
+  return status;
+}
+
+TEST(Process, InterruptGuardDefersTheSignalToTheNextCheckpoint) {
+  int status = guarded_child_status(std::chrono::milliseconds(0));
+  ASSERT_TRUE(WIFEXITED(status)) << "signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 42);
+}
+
+TEST(Process, ASecondInterruptLaterEndsLupineAtOnce) {
+  int status = guarded_child_status(std::chrono::milliseconds(1300));
+  ASSERT_TRUE(WIFSIGNALED(status)) << "exit " << WEXITSTATUS(status);
+  EXPECT_EQ(WTERMSIG(status), SIGTERM);
+}
+
 // lupine killed outright (SIGKILL, no handler runs): PR_SET_PDEATHSIG takes the child down. (Only
 // the direct child: what it started itself is covered in the sandbox by the pid namespace.)
 TEST(Process, ChildDiesWhenLupineIsKilled) {
