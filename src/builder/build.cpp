@@ -151,7 +151,8 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
 
   std::optional<BuildWorkspace> workspace;
   try {
-    result.root = prepare_build_root(build_root_request(plan, options, message));
+    result.root = options.resolved_root ? prepare_build_root(*options.resolved_root, message)
+                                        : prepare_build_root(build_root_request(plan, options, message));
 
     workspace.emplace(options.workspace_dir);
     fs::path source_dir = options.source_dir.empty() ? default_source_dir(options.recipe, plan.package.name)

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct BuildOptions {
   FetchOptions fetch;
   std::string namespace_name = "lupine";        // --namespace (SBOM supplier)
   std::filesystem::path bwrap;                  // default: LUPINE_BWRAP or bwrap on PATH
+  // The build root, already resolved by the caller (a farm job resolves once for its up-to-date key
+  // and its build); unset: resolved from the plan and these options.
+  std::shared_ptr<const ResolvedBuildRoot> resolved_root;
 };
 
 struct BuildResult {

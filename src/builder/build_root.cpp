@@ -179,8 +179,9 @@ std::unique_ptr<index::RepositorySet> open_repositories(const BuildRootRequest& 
   index::FetchOptions fetch;
   fetch.cache_dir = request.cache_dir;
   return std::make_unique<index::RepositorySet>(request.repositories, request.arch, keyring, request.allow_untrusted,
-                                                fetch, [&](const std::string& warning) {
-                                                  if (request.log) request.log("warning: " + warning);
+                                                // A copy: the set outlives `request` (ResolvedBuildRoot).
+                                                fetch, [log = request.log](const std::string& warning) {
+                                                  if (log) log("warning: " + warning);
                                                 });
 }
 
@@ -196,21 +197,34 @@ index::AddPlan resolve(const BuildRootRequest& request, const index::RepositoryS
 
 }  // namespace
 
-std::vector<std::string> resolve_build_root_identities(const BuildRootRequest& request) {
-  auto repos = open_repositories(request);
-  index::AddPlan plan = resolve(request, *repos);
+ResolvedBuildRoot::ResolvedBuildRoot(BuildRootRequest request, std::unique_ptr<index::RepositorySet> repos,
+                                     index::AddPlan plan)
+    : request_(std::move(request)), repos_(std::move(repos)), plan_(std::move(plan)) {}
+
+ResolvedBuildRoot::~ResolvedBuildRoot() = default;
+
+std::vector<std::string> ResolvedBuildRoot::identities() const {
   std::vector<std::string> identities;
-  for (const index::IndexRecord* record : index::resulting_packages(plan)) identities.push_back(record->identity);
+  for (const index::IndexRecord* record : index::resulting_packages(plan_)) identities.push_back(record->identity);
   return identities;
 }
 
-BuildRoot prepare_build_root(const BuildRootRequest& request) {
+std::shared_ptr<const ResolvedBuildRoot> resolve_build_root(const BuildRootRequest& request) {
+  auto repos = open_repositories(request);
+  index::AddPlan plan = resolve(request, *repos);
+  return std::make_shared<const ResolvedBuildRoot>(request, std::move(repos), std::move(plan));
+}
+
+BuildRoot prepare_build_root(const BuildRootRequest& request) { return prepare_build_root(*resolve_build_root(request)); }
+
+BuildRoot prepare_build_root(const ResolvedBuildRoot& resolved, const std::function<void(const std::string&)>& to) {
+  const BuildRootRequest& request = resolved.request();
   auto log = [&](const std::string& line) {
-    if (request.log) request.log(line);
+    if (to) to(line);
+    else if (request.log) request.log(line);
   };
-  auto repos_owner = open_repositories(request);
-  index::RepositorySet& repos = *repos_owner;
-  index::AddPlan plan = resolve(request, repos);
+  const index::RepositorySet& repos = resolved.repositories();
+  const index::AddPlan& plan = resolved.plan();
 
   BuildRoot root;
   std::vector<std::string> identities;

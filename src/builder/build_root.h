@@ -20,9 +20,11 @@
 
 #include "builder/build_root_lease.h"
 #include "builder/compile.h"
+#include "index/package_add.h"
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,13 +52,39 @@ struct BuildRoot {
   std::shared_ptr<RootLease> lease;   // keeps pruning away while the root is used (build_root_lease.h)
 };
 
-// Resolves, then finds or installs the root. Throws Error when the packages cannot be resolved
-// (apk's problem report), fetched, verified or installed, or when the root has no /bin/sh.
-BuildRoot prepare_build_root(const BuildRootRequest& request);
+// A request resolved: the repositories as they were read and the solver's plan over them (which
+// points into them). Resolving once and installing from it means that what a farm keys a build on
+// is exactly what the build gets, even if a repository changes in between.
+class ResolvedBuildRoot {
+ public:
+  ResolvedBuildRoot(BuildRootRequest request, std::unique_ptr<index::RepositorySet> repos, index::AddPlan plan);
+  ~ResolvedBuildRoot();
+  ResolvedBuildRoot(const ResolvedBuildRoot&) = delete;
+  ResolvedBuildRoot& operator=(const ResolvedBuildRoot&) = delete;
 
-// The C: identities of the packages `request` resolves to (any order), without installing
-// anything: what a farm's up-to-date key covers. Throws Error as prepare_build_root does.
-std::vector<std::string> resolve_build_root_identities(const BuildRootRequest& request);
+  const BuildRootRequest& request() const { return request_; }
+  const index::RepositorySet& repositories() const { return *repos_; }
+  const index::AddPlan& plan() const { return plan_; }
+  // The C: identities of the resolved packages, in install order: what a farm's up-to-date key covers.
+  std::vector<std::string> identities() const;
+
+ private:
+  BuildRootRequest request_;
+  std::unique_ptr<index::RepositorySet> repos_;
+  index::AddPlan plan_;
+};
+
+// Reads the repositories and solves, installing nothing. Throws Error when the packages cannot be
+// resolved (apk's problem report) or a repository cannot be read or verified.
+std::shared_ptr<const ResolvedBuildRoot> resolve_build_root(const BuildRootRequest& request);
+
+// Finds or installs the root of `resolved`; progress goes to `log` when set, else to the request's.
+// Throws Error when a package cannot be fetched, verified or installed, or the root has no /bin/sh.
+BuildRoot prepare_build_root(const ResolvedBuildRoot& resolved,
+                             const std::function<void(const std::string&)>& log = {});
+
+// resolve_build_root, then prepare_build_root.
+BuildRoot prepare_build_root(const BuildRootRequest& request);
 
 // The cache key for a resolved set (exposed for tests).
 std::string build_root_key(const std::string& arch, std::vector<std::string> identities,

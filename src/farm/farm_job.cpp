@@ -128,7 +128,9 @@ JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOpti
     inputs.recipe = options.recipe;
     inputs.package_name = plan.package.name;
     inputs.arch = plan.arch.apk;
-    inputs.root_identities = builder::resolve_build_root_identities(builder::build_root_request(plan, options, log));
+    // Resolved once: the key covers exactly the packages the build then installs.
+    auto resolved_root = builder::resolve_build_root(builder::build_root_request(plan, options, log));
+    inputs.root_identities = resolved_root->identities();
     inputs.lupine_version = job.lupine_version;
     inputs.steps = compiled_steps_text(plan);
     outcome.record.key = build_key(inputs);
@@ -145,7 +147,9 @@ JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOpti
                     published ? " (was " + published->key + ")" : " (never built)"));
 
     outcome.log = builder::build_log_path(options, plan).string();
-    builder::BuildResult result = builder::build_package(plan, options);
+    builder::BuildOptions build_options = options;
+    build_options.resolved_root = std::move(resolved_root);
+    builder::BuildResult result = builder::build_package(plan, build_options);
     for (const auto& package : result.packages) outcome.record.packages.push_back(package.file.filename().string());
     outcome.record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     write_build_record(build_record_path(options.out_dir, plan.arch.apk, plan.package.name), outcome.record);

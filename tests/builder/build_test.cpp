@@ -229,6 +229,31 @@ TEST_F(Build, ConcurrentBuildsOfOneRootShareIt) {
   EXPECT_EQ(entries, 1u);  // the losers' copies are gone
 }
 
+// What a farm keys a build on is what the build installs: a resolved root is installed from the
+// repositories as they were read, whatever happens to them afterwards.
+TEST_F(Build, AResolvedRootIsInstalledAsResolved) {
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
+  BuildRootRequest request;
+  request.packages = {"busybox"};
+  request.repositories = {repo_->dir.string()};
+  request.keyring = {repo_->public_key};
+  request.arch = repo_->arch;
+  request.cache_dir = dir_.path() / "cache";
+  auto resolved = resolve_build_root(request);
+  std::vector<std::string> identities = resolved->identities();
+  ASSERT_EQ(identities.size(), 1u);
+
+  write_file_atomic(repo_->dir / repo_->arch / "APKINDEX.tar.gz", "not an index any more");
+  EXPECT_THROW(prepare_build_root(request), Error);  // resolving again reads the broken index
+  std::vector<std::string> lines;
+  BuildRoot root = prepare_build_root(*resolved, [&](const std::string& line) { lines.push_back(line); });
+  EXPECT_EQ(root.key, build_root_key(request.arch, identities, request.accounts));
+  EXPECT_EQ(root.packages, std::vector<std::string>{"busybox-1.36.1-r0"});
+  EXPECT_TRUE(fs::exists(root.path / "bin/busybox"));
+  ASSERT_FALSE(lines.empty());  // progress went to the given log
+  EXPECT_THAT(lines.front(), HasSubstr("installing build root"));
+}
+
 TEST_F(Build, FailingStepFailsTheBuildAndLeavesNoPackage) {
   LUPINE_BUILD_SANDBOX_OR_SKIP();
   fs::path recipe = write_recipe(replace(kRecipe, "  - name: nested\n", "  - name: explode\n    runs: echo about to fail; exit 3\n  - name: nested\n"));
