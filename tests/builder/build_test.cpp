@@ -134,6 +134,16 @@ class Build : public ::testing::Test {
     return loaded;
   }
 
+  BuildRootRequest busybox_root_request() const {
+    BuildRootRequest request;
+    request.packages = {"busybox"};
+    request.repositories = {repo_->dir.string()};
+    request.keyring = {repo_->public_key};
+    request.arch = repo_->arch;
+    request.cache_dir = dir_.path() / "cache";
+    return request;
+  }
+
   fs::path package_path(const BuildOptions& options, const std::string& file) const {
     return options.out_dir / repo_->arch / file;
   }
@@ -200,12 +210,7 @@ TEST_F(Build, UnchangedRootIsReused) {
 
 TEST_F(Build, ConcurrentBuildsOfOneRootShareIt) {
   LUPINE_BUILD_SANDBOX_OR_SKIP();
-  BuildRootRequest request;
-  request.packages = {"busybox"};
-  request.repositories = {repo_->dir.string()};
-  request.keyring = {repo_->public_key};
-  request.arch = repo_->arch;
-  request.cache_dir = dir_.path() / "cache";
+  BuildRootRequest request = busybox_root_request();
   std::vector<BuildRoot> roots(4);
   std::vector<std::string> errors(4);
   std::vector<std::thread> threads;
@@ -233,12 +238,7 @@ TEST_F(Build, ConcurrentBuildsOfOneRootShareIt) {
 // repositories as they were read, whatever happens to them afterwards.
 TEST_F(Build, AResolvedRootIsInstalledAsResolved) {
   LUPINE_BUILD_SANDBOX_OR_SKIP();
-  BuildRootRequest request;
-  request.packages = {"busybox"};
-  request.repositories = {repo_->dir.string()};
-  request.keyring = {repo_->public_key};
-  request.arch = repo_->arch;
-  request.cache_dir = dir_.path() / "cache";
+  BuildRootRequest request = busybox_root_request();
   auto resolved = resolve_build_root(request);
   std::vector<std::string> identities = resolved->identities();
   ASSERT_EQ(identities.size(), 1u);
