@@ -285,7 +285,7 @@ TEST(Process, InterruptWithoutChildrenKeepsTheDefaultAction) {
 // checkpoint (throw_if_interrupted, or run_process, which then starts nothing) and cleans up. The
 // same signal again at once (timeout(1) sends it twice) is that interrupt; a second later, it is
 // the user insisting, and lupine ends at once. Runs in a forked copy reporting through its status.
-int guarded_child_status(std::chrono::milliseconds before_second_signal) {
+int guarded_child_status(std::chrono::milliseconds before_second_signal, std::chrono::seconds child_waits) {
   int ready[2];
   if (pipe(ready) != 0) return -1;
   pid_t tester = fork();
@@ -298,7 +298,8 @@ int guarded_child_status(std::chrono::milliseconds before_second_signal) {
       [[maybe_unused]] ssize_t ignored = write(ready[1], "x", 1);
       if (!wait_for_interrupt(std::chrono::seconds(20))) _exit(2);
       ignored = write(ready[1], "y", 1);
-      usleep(2'500'000);  // the second signal arrives meanwhile
+      timespec wait{static_cast<time_t>(child_waits.count()), 0};
+      nanosleep(&wait, nullptr);  // the second signal arrives meanwhile (EINTR cuts the wait short)
       try {
         run_process(shell("touch /nonexistent-lupine-ran"));
         code = 3;
@@ -328,13 +329,13 @@ int guarded_child_status(std::chrono::milliseconds before_second_signal) {
 }
 
 TEST(Process, InterruptGuardDefersTheSignalToTheNextCheckpoint) {
-  int status = guarded_child_status(std::chrono::milliseconds(0));
+  int status = guarded_child_status(std::chrono::milliseconds(0), std::chrono::seconds(3));
   ASSERT_TRUE(WIFEXITED(status)) << "signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 42);
 }
 
 TEST(Process, ASecondInterruptLaterEndsLupineAtOnce) {
-  int status = guarded_child_status(std::chrono::milliseconds(1300));
+  int status = guarded_child_status(std::chrono::milliseconds(1300), std::chrono::seconds(20));
   ASSERT_TRUE(WIFSIGNALED(status)) << "exit " << WEXITSTATUS(status);
   EXPECT_EQ(WTERMSIG(status), SIGTERM);
 }
