@@ -64,9 +64,10 @@ void sync_root(const RootDir& root) {
 
 class Installer {
  public:
-  Installer(const RootDir& root, const InstallPlan& plan, const InstallOptions& options)
+  Installer(const RootDir& root, const InstallPlan& plan, const InstallOptions& options, bool new_root)
       : root_(root), plan_(plan), options_(options),
-        transaction_(root, RootTransaction::Options{options.privileged, [this](const std::string& m) { warn(m); }}) {}
+        transaction_(root, RootTransaction::Options{options.privileged, [this](const std::string& m) { warn(m); },
+                                                    new_root}) {}
 
   InstallReport run(const InstalledState& state) {
     TransactionPlan planned = plan_transaction(state, plan_, options_);
@@ -192,7 +193,9 @@ InstallReport install_packages(const std::filesystem::path& root, const InstallP
   refuse_interrupted_root(root_dir);
   init_root_files(root_dir);
   InstalledState state = load_installed_state(root_dir);
-  return Installer(root_dir, plan, options).run(state);
+  // Nothing installed yet: a root being made (build root, image), where new files go in place.
+  const bool new_root = state.packages.empty();
+  return Installer(root_dir, plan, options, new_root).run(state);
 }
 
 }  // namespace lupine::index

@@ -161,6 +161,29 @@ void RootTransaction::set_xattrs_by_path(int dir_fd, const std::string& name, co
   }
 }
 
+bool RootTransaction::fill_regular_file(int fd, const apk::TarItem& item, const std::string& origin) {
+  const apk::TarEntry& entry = item.entry;
+  const uint32_t mode = entry.mode & 07777;
+  write_all(fd, item.data, root_.display(entry.path));
+  if (options_.privileged && ::fchown(fd, entry.uid, entry.gid) != 0)
+    fail_errno(fmt::format("{}: cannot set the owner of {}", origin, root_.display(entry.path)));
+  bool chmod_needed = (mode & 07000) != 0 || (mode & process_umask()) != 0;
+  if (chmod_needed && ::fchmod(fd, mode) != 0)
+    fail_errno(fmt::format("{}: cannot set the mode of {}", origin, root_.display(entry.path)));
+  bool xattrs_ok = true;
+  for (const auto& [key, value] : entry.xattrs) {
+    if (::fsetxattr(fd, key.c_str(), value.data(), value.size(), 0) != 0) {
+      xattrs_ok = false;
+      if (options_.warn)
+        options_.warn(fmt::format("{}: cannot set xattr {} of {}: {}", origin, key, root_.display(entry.path),
+                                  std::strerror(errno)));
+    }
+  }
+  timespec times[2] = {{entry.mtime, 0}, {entry.mtime, 0}};
+  ::futimens(fd, times);
+  return xattrs_ok;
+}
+
 bool RootTransaction::write_entry(const apk::TarItem& item, const std::string& origin) {
   const apk::TarEntry& entry = item.entry;
   const std::string& path = entry.path;
@@ -183,26 +206,25 @@ bool RootTransaction::write_entry(const apk::TarItem& item, const std::string& o
       // Created with its final permission bits (it is under a temporary name until complete); a
       // separate fchmod only when the umask takes bits away or there are set-id/sticky bits,
       // which must come after chown (chown clears set-id bits). One syscall less per file.
-      int fd = ::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
+      const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+      if (options_.new_root) {
+        int fd = ::openat(dir_fd, name.c_str(), flags, mode & 0777);
+        if (fd >= 0) {
+          UniqueFd file(fd);
+          TempNode guard(dir_fd, name);  // ours (O_EXCL): removed if filling it fails
+          xattrs_ok = fill_regular_file(fd, item, origin);
+          guard.release();
+          undo_.push_back(Undo{Undo::Kind::created, path, {}, false, {}, std::nullopt, 0});
+          return xattrs_ok;
+        }
+        if (errno != EEXIST) fail_errno(fmt::format("{}: cannot create {}", origin, root_.display(path)));
+        // Something is there already: replaced through a temporary name, as in any root.
+      }
+      int fd = ::openat(dir_fd, temp.c_str(), flags, mode & 0777);
       if (fd < 0) fail_errno(fmt::format("{}: cannot create {}", origin, root_.display(path)));
       UniqueFd file(fd);
       TempNode guard(dir_fd, temp);
-      write_all(fd, item.data, root_.display(path));
-      if (options_.privileged && ::fchown(fd, entry.uid, entry.gid) != 0)
-        fail_errno(fmt::format("{}: cannot set the owner of {}", origin, root_.display(path)));
-      bool chmod_needed = (mode & 07000) != 0 || (mode & process_umask()) != 0;
-      if (chmod_needed && ::fchmod(fd, mode) != 0)
-        fail_errno(fmt::format("{}: cannot set the mode of {}", origin, root_.display(path)));
-      for (const auto& [key, value] : entry.xattrs) {
-        if (::fsetxattr(fd, key.c_str(), value.data(), value.size(), 0) != 0) {
-          xattrs_ok = false;
-          if (options_.warn)
-            options_.warn(fmt::format("{}: cannot set xattr {} of {}: {}", origin, key, root_.display(path),
-                                      std::strerror(errno)));
-        }
-      }
-      timespec times[2] = {{entry.mtime, 0}, {entry.mtime, 0}};
-      ::futimens(fd, times);
+      xattrs_ok = fill_regular_file(fd, item, origin);
       guard.release();
       break;
     }

@@ -20,6 +20,11 @@ class RootTransaction {
   struct Options {
     bool privileged = false;  // chown to the entry's owner; else keep the caller's
     std::function<void(const std::string&)> warn;
+    // A root with nothing installed yet (a new build root or image): a regular file whose path is
+    // free is written in place (O_EXCL) rather than under a temporary name renamed over it — a
+    // rename less per file. It can be seen half-written only while this install runs (no one
+    // uses a root being made), and rollback removes it like any created file.
+    bool new_root = false;
   };
 
   RootTransaction(const RootDir& root, Options options);
@@ -42,7 +47,7 @@ class RootTransaction {
   void directory_owner_changed(const std::string& path, const FileAcl& acl);
 
   // A non-directory entry, written to a temporary name beside its path (owner, mode, xattrs, mtime
-  // set there) and renamed over it. An empty directory in the way is replaced; a non-empty one is
+  // set there) and renamed over it (in a new root, a regular file on a free path: in place). An empty directory in the way is replaced; a non-empty one is
   // an error. Returns false when xattrs could not all be set (warned).
   bool write_entry(const apk::TarItem& item, const std::string& origin);
 
@@ -80,6 +85,9 @@ class RootTransaction {
   void set_directory_acl(const std::string& path, uint32_t uid, uint32_t gid, uint32_t mode);
   uint32_t disk_mode(uint32_t mode) const;
   void set_xattrs_by_path(int dir_fd, const std::string& name, const apk::TarEntry& entry, bool& ok);
+  // Fills the new regular file `fd` (already named `node` in `dir_fd`): data, owner, mode, xattrs,
+  // mtime. Returns false when xattrs could not all be set (warned).
+  bool fill_regular_file(int fd, const apk::TarItem& item, const std::string& origin);
   std::string backup_name() const;
   void undo(const Undo& undo);
 

@@ -608,6 +608,34 @@ TEST(Installer, FailureMidwayRollsBackEverything) {
   EXPECT_EQ(read_file(root / "etc/conf"), "v1\n");
 }
 
+// Into a root with nothing installed yet, files on free paths are written in place; a path that is
+// taken still goes through a temporary name; a failure removes what was written either way.
+TEST(Installer, NewRootWritesInPlaceAndRollsBackToWhatWasThere) {
+  TempDir temp("lupine-installer");
+  auto root = temp.path() / "root";
+  install(root, {});  // the database files, with nothing installed
+  std::filesystem::create_directories(root / "etc");
+  write_file_atomic(root / "etc/taken", "was here\n");
+  std::filesystem::create_directories(root / "usr/blocker/inside");
+  auto before = snapshot(root);
+  Spec app{.name = "app",
+           .entries = {dir("etc"), file("etc/conf", "conf\n", 0640), file("etc/taken", "packaged\n"), dir("usr"),
+                       file("usr/blocker", "file\n")}};
+  Built built = build(app);
+  std::string error = error_of([&] { install(root, {&built}); });
+  EXPECT_NE(error.find("cannot replace directory"), std::string::npos) << error;
+  EXPECT_EQ(snapshot(root), before);
+
+  std::filesystem::remove_all(root / "usr/blocker");
+  install(root, {&built});
+  EXPECT_EQ(read_file(root / "etc/conf"), "conf\n");
+  EXPECT_EQ(node_info(root / "etc/conf").mode & 07777, 0640u);
+  EXPECT_EQ(read_file(root / "etc/taken"), "packaged\n");
+  EXPECT_EQ(read_file(root / "usr/blocker"), "file\n");
+  for (const auto& entry : std::filesystem::directory_iterator(root / "etc"))
+    EXPECT_EQ(entry.path().filename().string().find(".lupine-"), std::string::npos) << entry.path();
+}
+
 TEST(Installer, FailureWhileWritingTheDatabaseRollsBackEverything) {
   TempDir temp("lupine-installer");
   auto root = temp.path() / "root";
