@@ -2,6 +2,7 @@
 
 #include "common/encoding.h"
 #include "common/fs.h"
+#include "common/process.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -12,7 +13,6 @@
 #include <cstring>
 #include <mutex>
 #include <system_error>
-#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -86,6 +86,10 @@ size_t on_data(char* data, size_t size, size_t count, void* user) {
   return length;
 }
 
+// libcurl calls this about once a second and on every chunk: a non-zero return aborts the
+// transfer, so an interrupt (noted, not acted on, under an InterruptGuard) stops a long download.
+int stop_on_interrupt(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return interrupt_requested() ? 1 : 0; }
+
 struct AttemptFailure {
   SourceErrorKind kind;
   bool transient;
@@ -117,6 +121,8 @@ std::optional<AttemptFailure> attempt(const std::string& uri, int fd, const Fetc
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, connect_s);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, request.timeout_s));
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, stop_on_interrupt);
   CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -124,6 +130,7 @@ std::optional<AttemptFailure> attempt(const std::string& uri, int fd, const Fetc
   curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected_after_us);
   curl_easy_cleanup(curl);
 
+  throw_if_interrupted();  // the transfer was aborted for it (a build holds an InterruptGuard)
   std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
   if (state.write_failed)
     fail("{}: cannot write the download: {}", uri, std::strerror(state.write_errno));
@@ -186,7 +193,7 @@ DownloadDigests download_to_fd(const std::string& uri, int fd, const FetchReques
       throw SourceError(failure->kind, message);
     }
     say(options, fmt::format("fetch: {}; retrying in {} ms", failure->message, backoff));
-    std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
+    if (wait_for_interrupt(std::chrono::milliseconds(backoff))) throw_if_interrupted();
     backoff *= 2;
   }
   return digests;

@@ -1,6 +1,7 @@
 #include "index/http_fetch.h"
 
 #include "common/fs.h"
+#include "common/process.h"
 #include "common/hash.h"
 
 #include <curl/curl.h>
@@ -12,7 +13,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 namespace lupine::index {
 
@@ -134,6 +134,10 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// libcurl calls this about once a second and on every chunk: a non-zero return aborts the
+// transfer, so an interrupt (noted, not acted on, under an InterruptGuard) stops a long download.
+int stop_on_interrupt(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return interrupt_requested() ? 1 : 0; }
+
 Response perform(const std::string& url, const FetchOptions& options, const CacheEntry* cached) {
   global_init();
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
@@ -170,8 +174,11 @@ Response perform(const std::string& url, const FetchOptions& options, const Cach
   curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(handle, CURLOPT_HEADERDATA, &response);
   if (headers) curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, stop_on_interrupt);
 
   response.code = curl_easy_perform(handle);
+  throw_if_interrupted();  // the transfer was aborted for it (under an InterruptGuard)
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
   curl_easy_getinfo(handle, CURLINFO_OS_ERRNO, &response.os_errno);
   response.error_text = error_buffer[0] ? error_buffer : curl_easy_strerror(response.code);
@@ -278,7 +285,7 @@ FetchResult http_get(const std::string& url, const FetchOptions& options) {
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     if (attempt > 1) {
       long delay = options.backoff_ms << std::min(attempt - 2, 16);
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      if (wait_for_interrupt(std::chrono::milliseconds(delay))) throw_if_interrupted();
     }
     Response response = perform(url, options, cached ? &*cached : nullptr);
     failure = classify(url, response, cached.has_value());

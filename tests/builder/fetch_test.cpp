@@ -4,12 +4,16 @@
 #include "common/encoding.h"
 #include "common/fs.h"
 #include "common/hash.h"
+#include "common/process.h"
+#include "support/interrupted_child.h"
 #include "support/nginx.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <chrono>
+#include <csignal>
 
 namespace fs = std::filesystem;
 using namespace lupine::builder;
@@ -291,6 +295,28 @@ TEST_F(FetchTest, DownloadNameAndWorkspacePaths) {
   EXPECT_EQ(workspace_relative(".", "t"), "");
   EXPECT_THROW(workspace_relative("../x", "t"), SourceError);
   EXPECT_THROW(workspace_relative("/home/builder", "t"), SourceError);
+}
+
+// An interrupt while a download waits on a server that never answers stops it at once (under an
+// InterruptGuard, as in a build, the signal only sets a flag), leaving nothing in the cache.
+TEST_F(FetchTest, AnInterruptStopsAStalledDownload) {
+  lupine::testing::SilentListener silent;
+  FetchRequest req = request("http://127.0.0.1:" + std::to_string(silent.port()) + "/pkg-1.0.tar.gz");
+  req.timeout_s = 60;
+  auto child = lupine::testing::run_and_interrupt(
+      [&] {
+        try {
+          fetch_to_cache(req, options_);
+          return 2;
+        } catch (const lupine::Interrupted& interrupted) {
+          return interrupted.signal() == SIGTERM ? 42 : 3;
+        }
+      },
+      std::chrono::milliseconds(300));  // into the download
+  ASSERT_TRUE(WIFEXITED(child.status)) << "signal " << WTERMSIG(child.status);
+  EXPECT_EQ(WEXITSTATUS(child.status), 42);
+  EXPECT_LT(child.after_signal, std::chrono::seconds(5));
+  EXPECT_THAT(cache_leftovers(), IsEmpty());
 }
 
 TEST_F(FetchTest, UnsupportedSchemeIsInvalid) {

@@ -5,13 +5,16 @@
 
 #include "apk/package.h"
 #include "common/fs.h"
+#include "common/process.h"
 #include "index/index_builder.h"
 #include "index/repository.h"
+#include "support/interrupted_child.h"
 #include "support/nginx.h"
 #include "test_packages.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <regex>
@@ -155,6 +158,28 @@ TEST_F(HttpFetch, TimeoutWhenTheServerNeverAnswers) {
   EXPECT_THAT(error.what(), HasSubstr("(after 2 attempts)"));
   EXPECT_GE(elapsed, std::chrono::seconds(2));
   EXPECT_LT(elapsed, std::chrono::seconds(10));
+}
+
+// An interrupt while a transfer waits on a server that never answers stops it at once (under an
+// InterruptGuard, as in a build, the signal only sets a flag).
+TEST_F(HttpFetch, AnInterruptStopsAStalledTransfer) {
+  lupine::testing::SilentListener silent;
+  std::string url = "http://127.0.0.1:" + std::to_string(silent.port()) + "/APKINDEX.tar.gz";
+  options.stall_timeout_s = 60;
+  options.attempts = 3;
+  auto child = lupine::testing::run_and_interrupt(
+      [&] {
+        try {
+          http_get(url, options);
+          return 2;
+        } catch (const Interrupted& interrupted) {
+          return interrupted.signal() == SIGTERM ? 42 : 3;
+        }
+      },
+      std::chrono::milliseconds(300));  // into the transfer
+  ASSERT_TRUE(WIFEXITED(child.status)) << "signal " << WTERMSIG(child.status);
+  EXPECT_EQ(WEXITSTATUS(child.status), 42);
+  EXPECT_LT(child.after_signal, std::chrono::seconds(5));
 }
 
 TEST_F(HttpFetch, TlsFailureIsReported) {
