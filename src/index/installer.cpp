@@ -187,6 +187,9 @@ class Installer {
 
 InstallReport install_packages(const std::filesystem::path& root, const InstallPlan& plan,
                                const InstallOptions& options) {
+  // An interrupt stops the install at the next package and rolls back, rather than ending lupine
+  // with the root half changed (and marked so, until someone looks at it).
+  InterruptGuard interrupt_guard;
   init_root_directories(root);
   RootDir root_dir(root);
   RootLock lock(root_dir);

@@ -4,23 +4,27 @@
 #include "apk/tar.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/process.h"
 #include "index/installed_db.h"
 #include "index/installed_scripts.h"
 #include "index/root_layout.h"
 #include "installer_test_packages.h"
 #include "support/fixtures.h"
+#include "support/interrupted_child.h"
 #include "support/run.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <iostream>
 
 namespace lupine::index {
@@ -634,6 +638,39 @@ TEST(Installer, NewRootWritesInPlaceAndRollsBackToWhatWasThere) {
   EXPECT_EQ(read_file(root / "usr/blocker"), "file\n");
   for (const auto& entry : std::filesystem::directory_iterator(root / "etc"))
     EXPECT_EQ(entry.path().filename().string().find(".lupine-"), std::string::npos) << entry.path();
+}
+
+// An interrupt during an install (here raised when the first of two packages starts) stops it at
+// the next package and rolls back: the root is as it was, and not marked interrupted.
+TEST(Installer, AnInterruptRollsBackToWhatWasThere) {
+  TempDir temp("lupine-installer");
+  auto root = temp.path() / "root";
+  Spec base{.name = "base", .entries = {dir("etc"), file("etc/base", "b\n")}};
+  Built built_base = build(base);
+  install(root, {&built_base});
+  auto before = snapshot(root);
+  Spec one{.name = "one", .entries = {dir("opt"), file("opt/one", "1\n")}};
+  Spec two{.name = "two", .entries = {dir("srv"), file("srv/two", "2\n")}};
+  Built built_one = build(one), built_two = build(two);
+  auto child = lupine::testing::run_and_interrupt(
+      [&] {
+        InstallOptions options;
+        options.on_progress = [](const std::string& line) {
+          if (line.find("Installing one") != std::string::npos) ::raise(SIGINT);
+        };
+        try {
+          install(root, {&built_one, &built_two}, options);
+          return 2;
+        } catch (const Interrupted& interrupted) {
+          return interrupted.signal() == SIGINT ? 42 : 3;
+        }
+      },
+      std::chrono::milliseconds(0), 0, /*guarded=*/false);  // install_packages holds its own guard
+  ASSERT_TRUE(WIFEXITED(child.status)) << "signal " << WTERMSIG(child.status);
+  EXPECT_EQ(WEXITSTATUS(child.status), 42);
+  EXPECT_EQ(snapshot(root), before);
+  install(root, {&built_one, &built_two});  // not refused as an interrupted root
+  EXPECT_EQ(read_file(root / "srv/two"), "2\n");
 }
 
 TEST(Installer, FailureWhileWritingTheDatabaseRollsBackEverything) {

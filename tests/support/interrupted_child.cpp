@@ -6,11 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <optional>
 #include <thread>
 
 namespace lupine::testing {
 
-InterruptedChild run_and_interrupt(const std::function<int()>& body, std::chrono::milliseconds delay, int signal) {
+InterruptedChild run_and_interrupt(const std::function<int()>& body, std::chrono::milliseconds delay, int signal,
+                                   bool guarded) {
   int ready[2];
   if (::pipe(ready) != 0) fail_errno("pipe");
   pid_t child = ::fork();
@@ -19,7 +21,8 @@ InterruptedChild run_and_interrupt(const std::function<int()>& body, std::chrono
     ::close(ready[0]);
     int code = 99;
     {
-      InterruptGuard guard;
+      std::optional<InterruptGuard> guard;
+      if (guarded) guard.emplace();
       [[maybe_unused]] ssize_t ignored = ::write(ready[1], "x", 1);
       try {
         code = body();
@@ -35,7 +38,7 @@ InterruptedChild run_and_interrupt(const std::function<int()>& body, std::chrono
   std::this_thread::sleep_for(delay);
   InterruptedChild result;
   auto signalled = std::chrono::steady_clock::now();
-  if (started) ::kill(child, signal);
+  if (started && signal != 0) ::kill(child, signal);
   if (::waitpid(child, &result.status, 0) != child) fail_errno("waitpid");
   result.after_signal = std::chrono::steady_clock::now() - signalled;
   return result;

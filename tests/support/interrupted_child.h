@@ -13,9 +13,10 @@ struct InterruptedChild {
   std::chrono::steady_clock::duration after_signal{};   // from the signal to the child's end
 };
 
-// Forks; the child holds an InterruptGuard (process.h) while it runs `body` and exits with what
-// `body` returns (any exception: 99). `delay` after `body` started, the child gets `signal`.
+// Forks; the child runs `body` — holding an InterruptGuard (process.h) unless `guarded` is false,
+// for code that must hold its own — and exits with what `body` returns (any exception: 99).
+// `delay` after `body` started, the child gets `signal` (0: none is sent, the body raises its own).
 InterruptedChild run_and_interrupt(const std::function<int()>& body, std::chrono::milliseconds delay,
-                                   int signal = SIGTERM);
+                                   int signal = SIGTERM, bool guarded = true);
 
 }  // namespace lupine::testing
