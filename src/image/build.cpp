@@ -4,6 +4,7 @@
 #include "builder/sbom.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/process.h"
 #include "common/source_date.h"
 #include "image/accounts.h"
 #include "image/docker_archive.h"
@@ -114,6 +115,7 @@ ArchResult build_arch(const Context& context, const std::string& apk_arch) {
   std::string group = dir.read_file("etc/group").value_or("");
   result.created = build_date(installed);
 
+  throw_if_interrupted();
   progress(context, fmt::format("{}: writing layer", apk_arch));
   LayerOptions layer_options;
   layer_options.mtime = result.created;
@@ -170,6 +172,9 @@ std::pair<std::string, std::string> split_tag(const std::string& reference) {
 }
 
 BuildResult build_image(const ImageConfig& config, const std::filesystem::path& out, const BuildOptions& options) {
+  // An interrupt stops the build at its next checkpoint (a package installed, a layer entry, an
+  // arch) and the staging and temporary directories are removed on the way out.
+  InterruptGuard interrupt_guard;
   std::vector<std::string> archs = select_archs(config, options.archs);
   std::optional<Lock> lock;
   if (options.lockfile) {
@@ -211,6 +216,7 @@ BuildResult build_image(const ImageConfig& config, const std::filesystem::path& 
   Context context{config, options, fetch, keys, lock ? &*lock : nullptr, blobs, sbom_temp.path(), image_name};
   BuildResult result;
   for (const auto& arch : archs) result.archs.push_back(build_arch(context, arch));
+  throw_if_interrupted();  // nothing is published from a build that was asked to stop
 
   std::vector<Descriptor> manifests;
   int64_t created = 0;

@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/hash.h"
+#include "common/process.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -44,6 +45,7 @@ class LayerWriter {
     ::closedir(handle);
     std::sort(names.begin(), names.end());
     for (const auto& name : names) {
+      throw_if_interrupted();  // an image build holds an InterruptGuard: stop between entries
       std::filesystem::path path = dir / name;
       std::string rel = relative.empty() ? name : relative + "/" + name;
       if (add(path, rel)) walk(path, rel);

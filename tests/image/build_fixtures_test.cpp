@@ -3,15 +3,23 @@
 #include "image_test_support.h"
 
 #include "common/fs.h"
+#include "common/process.h"
+#include "image/build.h"
+#include "image/config.h"
 #include "index/installed_db.h"
 #include "support/fixtures.h"
+#include "support/interrupted_child.h"
 #include "support/run.h"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
 
 namespace lupine::image {
 namespace {
@@ -224,6 +232,39 @@ TEST(ImageBuildFixtures, RefusalsLeaveNoOutput) {
     for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
       EXPECT_THAT(entry.path().filename().string(), ::testing::Not(HasSubstr(".lupine-")));
   }
+}
+
+// An interrupt while the layer is written (raised as it starts) stops the build: no output, no
+// staging directory beside it, no temporary root left.
+TEST(ImageBuildFixtures, AnInterruptLeavesNoOutputAndNoTemporaryFiles) {
+  LUPINE_FIXTURES_OR_SKIP(fixtures);
+  TempDir dir("lupine-image-test");
+  auto config_path = test::write_apko_config(dir.path(), fixtures);
+  auto out = dir.path() / "out";
+  auto temp = dir.path() / "tmp";
+  std::filesystem::create_directories(temp);
+  auto child = testing::run_and_interrupt(
+      [&] {
+        ::setenv("TMPDIR", temp.c_str(), 1);
+        BuildOptions options;
+        options.cache_dir = dir.path() / "cache";
+        options.on_progress = [](const std::string& line) {
+          if (line.find("writing layer") != std::string::npos) ::raise(SIGINT);
+        };
+        try {
+          build_image(read_image_config(config_path), out, options);
+          return 2;
+        } catch (const Interrupted& interrupted) {
+          return interrupted.signal() == SIGINT ? 42 : 3;
+        }
+      },
+      std::chrono::milliseconds(0), 0, /*guarded=*/false);  // build_image holds its own guard
+  ASSERT_TRUE(WIFEXITED(child.status)) << "signal " << WTERMSIG(child.status);
+  EXPECT_EQ(WEXITSTATUS(child.status), 42);
+  EXPECT_FALSE(std::filesystem::exists(out));
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_THAT(entry.path().filename().string(), ::testing::Not(HasSubstr(".lupine-")));
+  EXPECT_TRUE(std::filesystem::is_empty(temp));
 }
 
 TEST(ImageBuildFixtures, FailedRebuildLeavesThePreviousOutputUntouched) {
