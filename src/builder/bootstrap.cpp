@@ -10,6 +10,7 @@
 #include "builder/sca_internal.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/process.h"
 #include "index/index_builder.h"
 
 #include <algorithm>
@@ -193,6 +194,9 @@ void check_closure(const std::vector<PackagePlan>& plans, const BootstrapSpec& s
 
 BootstrapReport bootstrap_repository(const BootstrapOptions& options) {
   if (!options.signer.key) fail("bootstrap needs a signing key: the packages and the index are signed");
+  // An interrupt stops the bootstrap at its next checkpoint (a Debian package staged, a package
+  // packed, a phase) and the staging directory — a copy of the toolchain — is removed.
+  InterruptGuard interrupt_guard;
   if (options.out_dir.empty()) fail("bootstrap needs an output directory");
   auto progress = [&](const std::string& line) {
     if (options.on_progress) options.on_progress(line);
@@ -224,6 +228,7 @@ BootstrapReport bootstrap_repository(const BootstrapOptions& options) {
   report.stage_time = since(started);
 
   // Scan.
+  throw_if_interrupted();
   started = Clock::now();
   std::vector<fs::path> trees;
   for (const auto& package : staged) trees.push_back(package.dir);
@@ -243,6 +248,7 @@ BootstrapReport bootstrap_repository(const BootstrapOptions& options) {
   write_file_atomic(report.public_key, options.signer.key->public_pem());
   std::vector<fs::path> files;
   for (const auto& plan : plans) {
+    throw_if_interrupted();
     apk::PackOptions pack;
     pack.info = plan.info;
     pack.info.builddate = options.mtime;
@@ -271,6 +277,7 @@ BootstrapReport bootstrap_repository(const BootstrapOptions& options) {
   report.pack_time = since(started);
 
   // Index.
+  throw_if_interrupted();
   started = Clock::now();
   apk::Keyring keyring;
   keyring.add(report.public_key);

@@ -226,6 +226,7 @@ std::vector<StagedPackage> stage_packages(const StageOptions& options) {
     }
 
     for (const auto& debian_name : package.debian) {
+      throw_if_interrupted();  // bootstrap holds an InterruptGuard: stop between Debian packages
       std::string name = expand_bootstrap_placeholders(debian_name, options.multiarch);
       const DebianPackage* debian = options.dpkg->installed(name);
       if (!debian) fail("Debian package {} (for stage-0 {}) is not installed", name, package.name);

@@ -6,14 +6,19 @@
 #include "builder/sandbox.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/process.h"
 #include "common/rsa.h"
+#include "support/interrupted_child.h"
 #include "support/run.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <map>
 
 namespace lupine::builder {
@@ -37,6 +42,17 @@ SandboxResult in_root(const fs::path& root, const fs::path& work, const std::str
   spec.workspace = work;
   spec.time_limit = std::chrono::seconds(120);
   return run_in_sandbox(spec, {"/bin/sh", "-c", script});
+}
+
+// Options for a bootstrap of `make` alone (a map that is not self-consistent: make needs libc).
+BootstrapOptions make_only(const fs::path& dir, const RsaPrivateKey& key) {
+  write_file_atomic(dir / "map.yaml", "packages:\n  - name: make\n    debian: [make]\n");
+  BootstrapOptions options;
+  options.spec_file = dir / "map.yaml";
+  options.out_dir = dir / "repo";
+  options.signer.key = &key;
+  options.signer.key_name = "test.rsa.pub";
+  return options;
 }
 
 TEST(Bootstrap, MakesARepositoryThatBuildsAndRunsAProgram) {
@@ -123,13 +139,8 @@ TEST(Bootstrap, MakesARepositoryThatBuildsAndRunsAProgram) {
 // Debian package that has it.
 TEST(Bootstrap, RefusesARepositoryThatIsNotSelfConsistent) {
   TempDir dir("lupine-bootstrap-test");
-  write_file_atomic(dir.path() / "map.yaml", "packages:\n  - name: make\n    debian: [make]\n");
   RsaPrivateKey key = RsaPrivateKey::generate(2048);
-  BootstrapOptions options;
-  options.spec_file = dir.path() / "map.yaml";
-  options.out_dir = dir.path() / "repo";
-  options.signer.key = &key;
-  options.signer.key_name = "test.rsa.pub";
+  BootstrapOptions options = make_only(dir.path(), key);
   try {
     bootstrap_repository(options);
     FAIL() << "no error";
@@ -138,6 +149,34 @@ TEST(Bootstrap, RefusesARepositoryThatIsNotSelfConsistent) {
     EXPECT_THAT(error.what(), HasSubstr("make needs so:libc.so.6, which no stage-0 package provides; Debian has it in"));
     EXPECT_THAT(error.what(), HasSubstr("libc6"));
   }
+  EXPECT_FALSE(fs::exists(dir.path() / "repo"));
+}
+
+// An interrupt while the toolchain is staged (raised as staging starts) stops the bootstrap and
+// removes the staging copy: nothing is left in TMPDIR, no repository is written.
+TEST(Bootstrap, AnInterruptRemovesTheStagingCopy) {
+  TempDir dir("lupine-bootstrap-test");
+  fs::path temp = dir.path() / "tmp";
+  fs::create_directories(temp);
+  auto child = lupine::testing::run_and_interrupt(
+      [&] {
+        ::setenv("TMPDIR", temp.c_str(), 1);
+        RsaPrivateKey key = RsaPrivateKey::generate(2048);
+        BootstrapOptions options = make_only(dir.path(), key);
+        options.on_progress = [](const std::string& line) {
+          if (line.starts_with("staging")) ::raise(SIGINT);
+        };
+        try {
+          bootstrap_repository(options);
+          return 2;
+        } catch (const Interrupted& interrupted) {
+          return interrupted.signal() == SIGINT ? 42 : 3;
+        }
+      },
+      std::chrono::milliseconds(0), 0, /*guarded=*/false);  // bootstrap holds its own guard
+  ASSERT_TRUE(WIFEXITED(child.status)) << "signal " << WTERMSIG(child.status);
+  EXPECT_EQ(WEXITSTATUS(child.status), 42);
+  EXPECT_TRUE(fs::is_empty(temp));
   EXPECT_FALSE(fs::exists(dir.path() / "repo"));
 }
 
