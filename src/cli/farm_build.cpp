@@ -40,6 +40,7 @@ struct FarmBuildArgs {
   // Passed to every build.
   std::string timeout;
   bool offline = false;
+  bool test = false;
   bool debian_fallback = true;
   // Slurm.
   std::string partition;
@@ -152,6 +153,7 @@ void run(const FarmBuildArgs& args) {
   options.cache_dir = args.cache_dir.empty() ? index::default_cache_dir() : std::filesystem::path(args.cache_dir);
   if (!args.timeout.empty()) options.job_flags.insert(options.job_flags.end(), {"--timeout", args.timeout});
   if (args.offline) options.job_flags.push_back("--offline");
+  if (args.test) options.job_flags.push_back("--test");
   if (!args.debian_fallback) options.job_flags.push_back("--no-debian-fallback");
   options.lupine = std::filesystem::read_symlink("/proc/self/exe");
   options.lupine_version = LUPINE_VERSION;
@@ -214,6 +216,9 @@ void setup(CLI::App& app) {
       ->allow_extra_args(false);
   command->add_option("--timeout", args->timeout, "Time limit of each build (2h, 90m, 45s)");
   command->add_flag("--offline", args->offline, "Never download sources: they must be in the cache");
+  command->add_flag("--test", args->test,
+                    "Run each built recipe's tests (melange test); a failing test fails the recipe, which is not "
+                    "published");
   command->add_flag("--debian-fallback,!--no-debian-fallback", args->debian_fallback,
                     "Look for unreachable upstream sources in Debian's source packages (default: on)");
   command->add_option("--partition", args->partition, "Slurm partition (default: the cluster's default)");

@@ -1,9 +1,9 @@
 // lupine farm job RECIPE --published OUT --result FILE [lupine build's flags]
 // One build of `lupine farm build`, as its executor runs it (locally or as a Slurm job): the
 // recipe's build root resolved, its up-to-date key compared with OUT's record, the recipe built
-// into --out-dir (the farm's staging repository) when the key changed, the outcome written to
-// FILE (farm/farm_job.h). Exit 0 when built or up to date, 1 when the build failed. Not meant to
-// be typed: `lupine farm build` passes the flags.
+// into --out-dir (the farm's staging repository) when the key changed (and tested, with --test),
+// the outcome written to FILE (farm/farm_job.h). Exit 0 when built or up to date, 1 when the build
+// (or a test) failed. Not meant to be typed: `lupine farm build` passes the flags.
 #include "cli/build_flags.h"
 #include "cli/command.h"
 #include "farm/farm_job.h"
@@ -19,6 +19,7 @@ struct JobArgs {
   BuildFlags flags;
   std::string published;
   std::string result;
+  bool test = false;
 };
 
 void run(const JobArgs& args) {
@@ -37,6 +38,7 @@ void run(const JobArgs& args) {
   job.published = args.published;
   job.result_file = args.result;
   job.lupine_version = LUPINE_VERSION;
+  job.run_tests = args.test;
   farm::JobOutcome outcome = farm::run_farm_job(*plan, options, job);
   if (outcome.result == farm::JobResult::failed) throw Exit{1};
 }
@@ -50,6 +52,7 @@ void setup(CLI::App& app) {
   command->add_option("--published", args->published, "The farm's out dir, whose build records say what is up to date")
       ->required();
   command->add_option("--result", args->result, "Where the outcome goes (JSON)");
+  command->add_flag("--test", args->test, "Run the recipe's tests after building it");
   command->callback([args] { run(*args); });
 }
 

@@ -1,6 +1,7 @@
 #include "farm/farm_job.h"
 
 #include "builder/build_root.h"
+#include "builder/recipe_test_run.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/process.h"
@@ -150,6 +151,17 @@ JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOpti
     builder::BuildOptions build_options = options;
     build_options.resolved_root = std::move(resolved_root);
     builder::BuildResult result = builder::build_package(plan, build_options);
+    if (job.run_tests) {
+      builder::TestRunResult tested = builder::test_packages(plan, options, {});
+      for (const auto& package : tested.packages) {
+        if (package.passed) continue;
+        outcome.result = JobResult::failed;
+        outcome.log = tested.log.string();
+        outcome.error = fmt::format("test of {} failed: {}", package.package, package.error);
+        log(fmt::format("error: {}", outcome.error));
+        return finish();
+      }
+    }
     for (const auto& package : result.packages) outcome.record.packages.push_back(package.file.filename().string());
     outcome.record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     write_build_record(build_record_path(options.out_dir, plan.arch.apk, plan.package.name), outcome.record);

@@ -56,9 +56,13 @@ struct FarmJobOptions {
   std::filesystem::path published;     // the farm's out dir: its records say what is up to date
   std::filesystem::path result_file;   // where the outcome goes ("" = nowhere)
   std::string lupine_version;          // part of the key
+  // Run the recipe's `test:` pipelines after building it (melange test): a failing test fails the
+  // job, so its packages are not published and no record is written. Up-to-date recipes are not
+  // tested again.
+  bool run_tests = false;
 };
 
-// `options.out_dir` is the staging repository. Builds unless up to date; writes the record (into
+// `options.out_dir` is the staging repository. Builds (and tests) unless up to date; writes the record (into
 // the staging repository, beside the packages) and the outcome. Never throws for a failed build:
 // the outcome says `failed` (Interrupted is rethrown after the outcome is written).
 JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOptions& options,

@@ -75,6 +75,27 @@ TEST_F(FarmBuildCli, WithoutKeepGoingNothingStartsAfterAFailure) {
   EXPECT_EQ(summary.results["z"], "cancelled");
 }
 
+// --test: each built recipe's tests run after its build; a failing test fails the recipe, blocks its
+// dependents and keeps its packages out of the repository; up-to-date recipes are not tested again.
+TEST_F(FarmBuildCli, TestsRunAfterEachBuildAndAFailingTestKeepsTheRecipeOut) {
+  tree_->recipe("good", {}, "true", "grep -x 'good built' /usr/share/good/good.txt");
+  tree_->recipe("bad", {}, "true", "echo testing bad; grep -x 'something else' /usr/share/bad/bad.txt");
+  tree_->recipe("after-bad", {"bad"}, "true");
+  RunResult first = tree_->build({"-j2", "--keep-going", "--test"});
+  ASSERT_EQ(first.exit_code, 1) << first.err;
+  FarmSummary summary = parse_summary(first.out);
+  EXPECT_EQ(summary.results, (std::map<std::string, std::string>{
+                                 {"good", "built"}, {"bad", "failed"}, {"after-bad", "blocked"}}));
+  EXPECT_THAT(summary.details["bad"], HasSubstr("test of bad failed: bad: step \"check\" failed with exit code 1"));
+  EXPECT_THAT(tree_->index_names(), UnorderedElementsAre("good"));
+  EXPECT_TRUE(std::filesystem::exists(tree_->arch_dir() / "buildlogs" / "good-1.0-r0.test.log"));
+
+  RunResult second = tree_->build({"-j2", "--keep-going", "--test"});
+  summary = parse_summary(second.out);
+  EXPECT_EQ(summary.results["good"], "up-to-date");
+  EXPECT_EQ(summary.results["bad"], "failed");
+}
+
 TEST_F(FarmBuildCli, InterruptLeavesNoProcessNoStagingAndAValidIndex) {
   tree_->recipe("a", {}, "true");
   tree_->recipe("slow", {"a"}, "sleep 120");  // starts once a is built

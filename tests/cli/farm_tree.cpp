@@ -50,7 +50,8 @@ FarmTree::FarmTree(const std::string& prefix)
   fs::create_directories(recipes_);
 }
 
-void FarmTree::recipe(const std::string& name, const std::vector<std::string>& needs, const std::string& script) {
+void FarmTree::recipe(const std::string& name, const std::vector<std::string>& needs, const std::string& script,
+                      const std::string& test_script) {
   std::string packages = "      - busybox\n";
   for (const auto& need : needs) packages += "      - " + need + "\n";
   std::string yaml = fmt::format(
@@ -60,6 +61,10 @@ void FarmTree::recipe(const std::string& name, const std::vector<std::string>& n
       "pipeline:\n  - runs: |\n      mkdir -p ${{{{targets.destdir}}}}/usr/share/{0}\n      {2}\n"
       "      echo \"{0} built\" > ${{{{targets.destdir}}}}/usr/share/{0}/{0}.txt\n",
       name, packages, script);
+  if (!test_script.empty())
+    yaml += fmt::format("test:\n  environment:\n    contents:\n      packages:\n        - busybox\n"
+                        "  pipeline:\n    - name: check\n      runs: {}\n",
+                        test_script);
   write_file_atomic(recipes_ / (name + ".yaml"), yaml);
 }
 

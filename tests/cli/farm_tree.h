@@ -45,8 +45,10 @@ class FarmTree {
   explicit FarmTree(const std::string& prefix);
 
   // A recipe `name` 1.0 whose build root has busybox and `needs`; runs `script`, then writes
-  // usr/share/<name>/<name>.txt = "<name> built".
-  void recipe(const std::string& name, const std::vector<std::string>& needs, const std::string& script);
+  // usr/share/<name>/<name>.txt = "<name> built". With `test_script`, a `test:` pipeline running it
+  // (in a root with busybox and the package).
+  void recipe(const std::string& name, const std::vector<std::string>& needs, const std::string& script,
+              const std::string& test_script = "");
   // a; b needs a (copies a's file); c needs b (copies b's copy); broken fails (exit 3); e needs
   // broken; f on its own.
   void write_standard_tree();
