@@ -1,12 +1,11 @@
 #include "builder/debian_source.h"
 
 #include "common/encoding.h"
+#include "common/file_lock.h"
 #include "common/fs.h"
 #include "common/process.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -191,24 +190,6 @@ void copy_verified(const fs::path& source, const std::vector<Checksum>& expected
                       fmt::format("{} changed while it was copied into the cache; nothing cached", source.string()));
   file.commit();
 }
-
-// An exclusive lock on a file, released on destruction: one apt run per private directory at a
-// time, across lupine processes sharing a cache.
-class FileLock {
- public:
-  explicit FileLock(const fs::path& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail_errno("cannot open " + path.string());
-    while (::flock(fd_, LOCK_EX) != 0)
-      if (errno != EINTR) fail_errno("cannot lock " + path.string());
-  }
-  ~FileLock() { ::close(fd_); }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 [[noreturn]] void network_error(const std::string& message) { throw SourceError(SourceErrorKind::network, message); }
 

@@ -3,13 +3,13 @@
 #include "builder/archive_extract.h"
 #include "builder/fetch.h"
 #include "builder/source_cache.h"
+#include "common/file_lock.h"
 #include "common/source_date.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <spawn.h>
-#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -220,25 +220,6 @@ class ScopedDir {
   fs::path path_;
 };
 
-// An exclusive lock on `<path>.lock`, held while a mirror is changed.
-class FileLock {
- public:
-  explicit FileLock(const fs::path& path) {
-    fs::create_directories(path.parent_path());
-    std::string name = path.string() + ".lock";
-    fd_ = ::open(name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail_errno("cannot open " + name);
-    while (::flock(fd_, LOCK_EX) != 0)
-      if (errno != EINTR) fail_errno("cannot lock " + name);
-  }
-  ~FileLock() { ::close(fd_); }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
 void validate(const GitCheckoutRequest& request, const std::string& what) {
   if (request.repository.empty()) invalid(what + ": repository is required");
   if (!request.branch.empty() && !request.tag.empty())
@@ -300,7 +281,8 @@ GitPrefetchResult ensure_mirror(const Git& git, const GitCheckoutRequest& reques
   GitPrefetchResult result;
   result.mirror = cache.git_mirror_path(request.repository);
   const fs::path& mirror = result.mirror;
-  FileLock lock(mirror);
+  fs::create_directories(mirror.parent_path());
+  FileLock lock(mirror.string() + ".lock");  // held while the mirror is changed
   if (!fs::exists(mirror / "HEAD")) {
     if (options.offline)
       throw SourceError(SourceErrorKind::not_cached,

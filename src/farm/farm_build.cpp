@@ -1,6 +1,7 @@
 #include "farm/farm_build.h"
 
 #include "common/error.h"
+#include "common/file_lock.h"
 #include "common/process.h"
 #include "common/source_date.h"
 #include "farm/farm_job.h"
@@ -8,10 +9,6 @@
 #include "index/index_builder.h"
 
 #include <fmt/format.h>
-
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -49,27 +46,6 @@ bool FarmBuildResult::ok() const {
 }
 
 namespace {
-
-// One farm build per out dir: two would publish over each other's staging repository.
-class FarmLock {
- public:
-  explicit FarmLock(const fs::path& out_dir) {
-    fs::create_directories(out_dir);
-    fs::path path = out_dir / ".farm.lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail_errno(fmt::format("cannot open {}", path.string()));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fail("another `lupine farm build` is using {} (it holds {})", out_dir.string(), path.string());
-    }
-  }
-  ~FarmLock() { ::close(fd_); }
-  FarmLock(const FarmLock&) = delete;
-  FarmLock& operator=(const FarmLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 // An empty signed index, so that builds can name the staging repository before anything is in it.
 void start_staging(const fs::path& staging, const std::string& arch, const apk::PackageSigner& signer) {
@@ -146,7 +122,12 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
   const std::string& arch = options.plan.compile.arch;
 
   FarmPlan plan = make_plan(options.plan);
-  FarmLock lock(options.out_dir);
+  // One farm build per out dir: two would publish over each other's staging repository.
+  fs::create_directories(options.out_dir);
+  FileLock lock(options.out_dir / ".farm.lock", FileLock::Mode::try_once);
+  if (!lock.held())
+    fail("another `lupine farm build` is using {} (it holds {})", options.out_dir.string(),
+         (options.out_dir / ".farm.lock").string());
   fs::path staging = farm_staging_dir(options.out_dir);
   start_staging(staging, arch, options.signer);
   bool published_index = fs::exists(options.out_dir / arch / "APKINDEX.tar.gz");

@@ -2,6 +2,8 @@
 // flock is released by the kernel when the holder dies, so a killed writer never leaves a stale lock.
 #pragma once
 
+#include "common/file_lock.h"
+
 #include <filesystem>
 
 namespace lupine::index {
@@ -9,15 +11,12 @@ namespace lupine::index {
 class IndexLock {
  public:
   // Blocks until the lock on `<index>.lock` is held (the file is created when missing).
-  explicit IndexLock(const std::filesystem::path& index);
-  ~IndexLock();
-  IndexLock(const IndexLock&) = delete;
-  IndexLock& operator=(const IndexLock&) = delete;
+  explicit IndexLock(const std::filesystem::path& index) : lock_(lock_path(index)) {}
 
   static std::filesystem::path lock_path(const std::filesystem::path& index);
 
  private:
-  int fd_ = -1;
+  FileLock lock_;
 };
 
 // Removes temporary files an interrupted writer of `index` left beside it (AtomicFile's
