@@ -69,7 +69,7 @@ std::vector<JobReport> LocalExecutor::run(const std::vector<FarmJob>& jobs, cons
   std::mutex mutex;
   std::condition_variable wake;
   std::deque<Finished> finished;
-  std::vector<std::thread> threads;
+  std::vector<std::thread> threads(count);  // by job: joined as soon as its job has ended
   size_t running = 0, ended = 0;
   bool stop_starting = false;
 
@@ -102,7 +102,7 @@ std::vector<JobReport> LocalExecutor::run(const std::vector<FarmJob>& jobs, cons
         reports[i].started = Clock::now();
         if (observer) observer(i, reports[i]);
         ++running;
-        threads.emplace_back([&, i] {
+        threads[i] = std::thread([&, i] {
           Finished done = run_one(i, jobs[i], options_.interrupt_grace);
           std::lock_guard lock(mutex);
           finished.push_back(std::move(done));
@@ -123,6 +123,7 @@ std::vector<JobReport> LocalExecutor::run(const std::vector<FarmJob>& jobs, cons
         batch.swap(finished);
       }
       for (Finished& done : batch) {
+        threads[done.job].join();  // it has only to return: a tree of thousands keeps no idle stacks
         --running;
         end_job(done.job, done.state, std::move(done.detail));
         if (done.state == JobState::succeeded) {
@@ -137,10 +138,12 @@ std::vector<JobReport> LocalExecutor::run(const std::vector<FarmJob>& jobs, cons
   } catch (...) {
     // The observer threw: the running processes are ended by their run_process only when lupine is
     // interrupted, so wait for them (threads must not outlive their captured state).
-    for (auto& thread : threads) thread.join();
+    for (auto& thread : threads)
+      if (thread.joinable()) thread.join();
     throw;
   }
-  for (auto& thread : threads) thread.join();
+  for (auto& thread : threads)
+    if (thread.joinable()) thread.join();
   return reports;
 }
 
