@@ -2,6 +2,7 @@
 
 #include "builder/sandbox.h"
 #include "common/error.h"
+#include "common/fs.h"
 #include "common/process.h"
 #include "farm/slurm_client.h"
 
@@ -44,13 +45,6 @@ std::string file_name_part(const std::string& name) {
     result += plain ? c : '_';
   }
   return result;
-}
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) fail("cannot write {}", path.string());
 }
 
 // One run(): the jobs, their Slurm ids and reports, and the steps of the run.
@@ -124,6 +118,13 @@ class SlurmRun {
     return "a prerequisite that did not succeed";
   }
 
+  std::vector<std::string> unfinished_ids() const {
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < jobs_.size(); ++i)
+      if (!ended(i)) ids.push_back(ids_[i]);
+    return ids;
+  }
+
   std::vector<std::string> submitted_ids() const {
     std::vector<std::string> ids;
     for (const auto& id : ids_)
@@ -155,7 +156,7 @@ class SlurmRun {
       fs::path script = options_.script_dir.empty()
                             ? fs::path(log.string() + ".sbatch")
                             : options_.script_dir / fmt::format("{}-{}.sbatch", i, file_name_part(job.name));
-      write_file(script, slurm_batch_script(job.name, job.argv, status_file));
+      write_file_atomic(script, slurm_batch_script(job.name, job.argv, status_file));
 
       SlurmSubmission submission;
       submission.job_name = job.name;
@@ -176,9 +177,7 @@ class SlurmRun {
     auto last_answer = Clock::now();
     bool stopped_after_failure = false;
     while (true) {
-      std::vector<std::string> unfinished;
-      for (size_t i = 0; i < jobs_.size(); ++i)
-        if (!ended(i)) unfinished.push_back(ids_[i]);
+      std::vector<std::string> unfinished = unfinished_ids();
       if (unfinished.empty()) return;
       if (wait_for_interrupt(options_.poll_interval)) return;
       try {
@@ -268,10 +267,7 @@ class SlurmRun {
 
   // Without keep_going: the jobs still pending are cancelled; running ones finish.
   void cancel_not_started(const std::string& detail) {
-    std::vector<std::string> unfinished;
-    for (size_t i = 0; i < jobs_.size(); ++i)
-      if (!ended(i)) unfinished.push_back(ids_[i]);
-    std::map<std::string, SlurmJobStatus> live = client_.live(unfinished);
+    std::map<std::string, SlurmJobStatus> live = client_.live(unfinished_ids());
     std::vector<size_t> pending;
     std::vector<std::string> pending_ids;
     for (size_t i = 0; i < jobs_.size(); ++i) {
