@@ -176,27 +176,13 @@ apk::SignatureCheck verify_index_signature(const IndexArchive& index, const apk:
 
 std::string make_index_member(std::vector<IndexRecord> records, const std::string& description, int64_t mtime) {
   // Sorting pointers: an IndexRecord is a few hundred bytes, too many to move around in a sort.
-  std::vector<const IndexRecord*> order;
-  order.reserve(records.size());
-  for (const auto& record : records) order.push_back(&record);
-  return make_index_member(std::move(order), description, mtime);
+  return make_index_member(pointers_to(records), description, mtime);
 }
 
 std::string make_index_member(std::vector<const IndexRecord*> records, const std::string& description,
                               int64_t mtime) {
-  // Written one after the other into one buffer, then viewed: the buffer may grow meanwhile.
   std::string storage;
-  std::vector<IndexStanza> stanzas;
-  stanzas.reserve(records.size());
-  std::vector<size_t> ends;
-  ends.reserve(records.size());
-  for (const IndexRecord* record : records) {
-    stanzas.push_back(index_stanza(*record, storage));
-    ends.push_back(storage.size());
-  }
-  for (size_t i = 0, start = 0; i < stanzas.size(); start = ends[i++])
-    stanzas[i].text = std::string_view(storage).substr(start, ends[i] - start);
-  return make_index_member(std::move(stanzas), description, mtime);
+  return make_index_member(index_stanzas(records, storage), description, mtime);
 }
 
 std::string make_index_member(std::vector<IndexStanza> stanzas, const std::string& description, int64_t mtime) {

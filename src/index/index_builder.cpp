@@ -57,15 +57,7 @@ void split_old_index(OldIndex& old, const std::string& origin) {
     return;
   }
   old.records = parse_apkindex(old.text.apkindex(), origin + ":APKINDEX");
-  std::vector<size_t> ends;
-  ends.reserve(old.records.size());
-  old.stanzas.reserve(old.records.size());
-  for (const auto& record : old.records) {
-    old.stanzas.push_back(index_stanza(record, old.rendered));
-    ends.push_back(old.rendered.size());
-  }
-  for (size_t i = 0, start = 0; i < old.stanzas.size(); start = ends[i++])  // `rendered` has stopped growing
-    old.stanzas[i].text = std::string_view(old.rendered).substr(start, ends[i] - start);
+  old.stanzas = index_stanzas(pointers_to(old.records), old.rendered);
 }
 
 // The old index, or nothing when there is none (or, for the implicit one, when it cannot be read:
@@ -277,7 +269,7 @@ IndexBuildStats build_index_of(const std::vector<const std::string*>& packages, 
   // parsed, and meanwhile reads and inflates. With nothing to read it is joined on return.
   auto results = read_packages(packages, todo, options, keyring);
   std::vector<IndexRecord> fresh;
-  fresh.reserve(todo.size());  // never reallocated: the stanzas point into it
+  fresh.reserve(todo.size());
   std::vector<size_t> fresh_files;
   for (size_t k = 0; k < todo.size(); ++k) {
     if (results[k].record) {
@@ -289,17 +281,8 @@ IndexBuildStats build_index_of(const std::vector<const std::string*>& packages, 
     }
   }
   std::string fresh_text;
-  std::vector<IndexStanza> fresh_stanzas;
-  fresh_stanzas.reserve(fresh.size());
-  std::vector<size_t> ends;
-  for (const auto& record : fresh) {
-    fresh_stanzas.push_back(index_stanza(record, fresh_text));
-    ends.push_back(fresh_text.size());
-  }
-  for (size_t k = 0, start = 0; k < fresh_stanzas.size(); start = ends[k++]) {  // `fresh_text` is complete
-    fresh_stanzas[k].text = std::string_view(fresh_text).substr(start, ends[k] - start);
-    chosen[fresh_files[k]] = &fresh_stanzas[k];
-  }
+  std::vector<IndexStanza> fresh_stanzas = index_stanzas(pointers_to(fresh), fresh_text);
+  for (size_t k = 0; k < fresh_stanzas.size(); ++k) chosen[fresh_files[k]] = &fresh_stanzas[k];
 
   // Arch and duplicate checks over the final set.
   std::unordered_map<std::pair<std::string_view, std::string_view>, size_t, NameVersionHash> seen;  // -> file index

@@ -228,10 +228,27 @@ bool index_stanza_less(const IndexStanza& a, const IndexStanza& b) {
   return name_version_less(a.name, a.version, b.name, b.version);
 }
 
-IndexStanza index_stanza(const IndexRecord& record, std::string& storage) {
-  size_t start = storage.size();
-  append_index_record(storage, record, /*with_replaces=*/false);
-  return {record.name, record.version, record.arch, record.file_size, std::string_view(storage).substr(start)};
+std::vector<const IndexRecord*> pointers_to(const std::vector<IndexRecord>& records) {
+  std::vector<const IndexRecord*> pointers;
+  pointers.reserve(records.size());
+  for (const auto& record : records) pointers.push_back(&record);
+  return pointers;
+}
+
+std::vector<IndexStanza> index_stanzas(const std::vector<const IndexRecord*>& records, std::string& storage) {
+  std::vector<IndexStanza> stanzas;
+  stanzas.reserve(records.size());
+  std::vector<std::pair<size_t, size_t>> spans;  // [start, end) of each text in `storage`
+  spans.reserve(records.size());
+  for (const IndexRecord* record : records) {
+    size_t start = storage.size();
+    append_index_record(storage, *record, /*with_replaces=*/false);
+    stanzas.push_back({record->name, record->version, record->arch, record->file_size, {}});
+    spans.emplace_back(start, storage.size());
+  }
+  for (size_t i = 0; i < stanzas.size(); ++i)  // `storage` has stopped growing
+    stanzas[i].text = std::string_view(storage).substr(spans[i].first, spans[i].second - spans[i].first);
+  return stanzas;
 }
 
 namespace {

@@ -77,9 +77,13 @@ struct IndexStanza {
   std::string_view text;
 };
 
-// The stanza of `record`, its text appended to `storage` (and viewed there: valid until `storage`
-// changes again). The other views point into `record`.
-IndexStanza index_stanza(const IndexRecord& record, std::string& storage);
+// The stanzas of `records`, their texts written one after the other at the end of `storage` and
+// viewed there once it has stopped growing (valid until `storage` changes again). The other views
+// point into the records.
+std::vector<IndexStanza> index_stanzas(const std::vector<const IndexRecord*>& records, std::string& storage);
+
+// Pointers to each of `records`, in order (for index_stanzas and sorting without moving records).
+std::vector<const IndexRecord*> pointers_to(const std::vector<IndexRecord>& records);
 
 // The stanzas of an APKINDEX text when each one is exactly what append_index_record(…, false)
 // writes for it — an index lupine wrote — with views into `text`: they can be copied as they are
