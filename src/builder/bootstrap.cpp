@@ -10,15 +10,14 @@
 #include "builder/sca_internal.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/parallel.h"
 #include "common/process.h"
 #include "index/index_builder.h"
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <map>
 #include <set>
-#include <thread>
 
 namespace lupine::builder {
 namespace {
@@ -121,23 +120,15 @@ void scan_dependencies(PackagePlan& plan, const std::vector<fs::path>& all_trees
 // Scans every package, several at a time: each scan re-reads all the trees (relatives).
 void scan_all(std::vector<PackagePlan>& plans, const std::vector<fs::path>& trees, unsigned threads,
               std::vector<std::string>& warnings) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::vector<std::string>> found(plans.size());
   std::vector<std::exception_ptr> errors(plans.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < plans.size(); i = next++) {
-      try {
-        scan_dependencies(plans[i], trees, found[i]);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
+  parallel_for(plans.size(), threads, [&](size_t i) {
+    try {
+      scan_dependencies(plans[i], trees, found[i]);
+    } catch (...) {
+      errors[i] = std::current_exception();
     }
-  };
-  std::vector<std::thread> workers;
-  for (unsigned t = 1; t < std::min<size_t>(threads, plans.size()); ++t) workers.emplace_back(work);
-  work();
-  for (auto& worker : workers) worker.join();
+  });
   for (auto& error : errors)
     if (error) std::rethrow_exception(error);
   for (auto& list : found) warnings.insert(warnings.end(), list.begin(), list.end());

@@ -2,14 +2,13 @@
 
 #include "apk/dependency.h"
 #include "common/error.h"
+#include "common/parallel.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <set>
-#include <thread>
 
 namespace lupine::farm {
 namespace fs = std::filesystem;
@@ -130,17 +129,8 @@ RecipeNode load_one(const fs::path& path, const builder::PipelineLibrary& librar
 
 std::vector<RecipeNode> load_recipes(const std::vector<fs::path>& recipes, const builder::PipelineLibrary& library,
                                      const builder::CompileOptions& options, unsigned threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min<unsigned>(threads, std::max<size_t>(1, recipes.size()));
   std::vector<RecipeNode> nodes(recipes.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < recipes.size(); i = next++) nodes[i] = load_one(recipes[i], library, options);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& thread : pool) thread.join();
+  parallel_for(recipes.size(), threads, [&](size_t i) { nodes[i] = load_one(recipes[i], library, options); });
   return nodes;
 }
 

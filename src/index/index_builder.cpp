@@ -3,6 +3,7 @@
 #include "apk/package.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/parallel.h"
 #include "index/index_archive.h"
 #include "index/index_lock.h"
 
@@ -11,7 +12,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
 #include <system_error>
 #include <thread>
@@ -189,22 +189,13 @@ class KeyringWarmup {
 std::vector<ReadResult> read_packages(const std::vector<const std::string*>& paths, const std::vector<size_t>& todo,
                                       const IndexBuildOptions& options, const apk::Keyring& keyring) {
   std::vector<ReadResult> results(todo.size());
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < todo.size(); i = next++) {
-      try {
-        results[i].record = index_package_file(*paths[todo[i]], keyring, options.allow_untrusted);
-      } catch (const std::exception& e) {
-        results[i].error = e.what();
-      }
+  parallel_for(todo.size(), options.threads, [&](size_t i) {
+    try {
+      results[i].record = index_package_file(*paths[todo[i]], keyring, options.allow_untrusted);
+    } catch (const std::exception& e) {
+      results[i].error = e.what();
     }
-  };
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<size_t>(threads, todo.size()));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool) thread.join();
+  });
   return results;
 }
 

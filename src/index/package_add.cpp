@@ -4,10 +4,10 @@
 #include "apk/package.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/parallel.h"
 #include "common/process.h"
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <optional>
 #include <thread>
@@ -130,15 +130,8 @@ InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const s
       entry.error = std::current_exception();
     }
   };
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < pending.size(); i = next++) verify_one(pending[i]);
-  };
-  size_t threads = std::min<size_t>(pending.size(), std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool) thread.join();
+  parallel_for(pending.size(), std::clamp(std::thread::hardware_concurrency(), 1u, 8u),
+               [&](size_t i) { verify_one(pending[i]); });
   for (auto& entry : pending) {
     if (entry.error) std::rethrow_exception(entry.error);  // the first failing package in plan order
     install.install.push_back({&*entry.package, *entry.change->new_package, entry.change->new_tag});
