@@ -158,11 +158,11 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
         if (level != level_of.end() && level->second < level_of[node_index]) after.insert(job_of_node.at(to));
       }
       entry.job.after.assign(after.begin(), after.end());
+      RecipeSummary summary = summary_of(node);
+      summary.log = entry.job.log;
       job_of_node[node_index] = staged.size();
       staged.push_back(std::move(entry));
 
-      RecipeSummary summary = summary_of(node);
-      summary.log = farm_job_log(options.out_dir, arch, node.name);
       result.recipes.push_back(std::move(summary));
     }
   // Recipes that cannot be built this run: they never get a job.

@@ -78,10 +78,7 @@ TEST_F(FarmBuildSlurm, InterruptCancelsItsJobsAndLeavesNoProcessAndAValidIndex) 
   tree.recipe("a", {}, "true");
   tree.recipe("slow", {"a"}, "sleep 120");
   tree.recipe("after", {"slow"}, "true");  // pending on slow's job when the interrupt comes
-  SpawnedFarm farm = tree.spawn_build({"--executor", "slurm"});
-  ASSERT_TRUE(tree.wait_for_sandbox("sleep 120", std::chrono::seconds(90))) << "the slow build never started";
-  farm.terminate();
-  RunResult result = farm.wait();
+  RunResult result = tree.interrupted_build({"--executor", "slurm"}, "sleep 120", std::chrono::seconds(90));
   EXPECT_EQ(result.exit_code, 130) << result.err;
   FarmSummary summary = parse_summary(result.out);
   EXPECT_EQ(summary.results["a"], "built");

@@ -99,10 +99,7 @@ TEST_F(FarmBuildCli, TestsRunAfterEachBuildAndAFailingTestKeepsTheRecipeOut) {
 TEST_F(FarmBuildCli, InterruptLeavesNoProcessNoStagingAndAValidIndex) {
   tree_->recipe("a", {}, "true");
   tree_->recipe("slow", {"a"}, "sleep 120");  // starts once a is built
-  SpawnedFarm farm = tree_->spawn_build({"-j2"});
-  ASSERT_TRUE(tree_->wait_for_sandbox("sleep 120", std::chrono::seconds(60))) << "the slow build never started";
-  farm.terminate();
-  RunResult result = farm.wait();
+  RunResult result = tree_->interrupted_build({"-j2"}, "sleep 120", std::chrono::seconds(60));
   EXPECT_EQ(result.exit_code, 130) << result.err;
   FarmSummary summary = parse_summary(result.out);
   EXPECT_EQ(summary.results["slow"], "cancelled");

@@ -150,6 +150,16 @@ std::vector<std::string> command_lines() {
 
 }  // namespace
 
+RunResult FarmTree::interrupted_build(const std::vector<std::string>& extra, const std::string& script,
+                                     std::chrono::seconds limit) const {
+  SpawnedFarm farm = spawn_build(extra);
+  bool started = wait_for_sandbox(script, limit);
+  farm.terminate();
+  RunResult result = farm.wait();
+  if (!started) fail("no sandbox of the farm build ran `{}` within {} s:\n{}", script, limit.count(), result.err);
+  return result;
+}
+
 bool FarmTree::wait_for_sandbox(const std::string& script, std::chrono::seconds limit) const {
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {

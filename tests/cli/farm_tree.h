@@ -58,6 +58,11 @@ class FarmTree {
   // lupine farm build <recipes> --json with the tree's key, repository, out and cache dirs.
   RunResult build(const std::vector<std::string>& extra) const;
   SpawnedFarm spawn_build(const std::vector<std::string>& extra) const;
+  // Starts a build with `extra`, and once a sandbox of it runs `script` (waited for up to `limit`)
+  // sends it SIGTERM; returns how it ended. Throws Error when the script never ran (after stopping
+  // the build all the same).
+  RunResult interrupted_build(const std::vector<std::string>& extra, const std::string& script,
+                              std::chrono::seconds limit) const;
 
   // Builds go to <tree>/<name> from now on (default "out").
   void use_out(const std::string& name) { out_ = dir_.path() / name; }
