@@ -3,7 +3,7 @@
 //
 // Usage: sandbox_bench ROOT WORKSPACE [RUNS]      prints a table and ratios
 //        sandbox_bench --print-command ROOT WORKSPACE   prints the bwrap command, one argument a line
-#include "builder/sandbox.h"
+#include "builder/build/sandbox.h"
 #include "common/error.h"
 
 #include <fmt/format.h>

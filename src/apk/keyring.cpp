@@ -38,6 +38,11 @@ void Keyring::add(const std::filesystem::path& path) {
   }
 }
 
+void Keyring::add_key(const std::string& name, RsaPublicKey key) {
+  bool known = std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.name == name; });
+  if (!known) entries_.push_back({name, {}, std::make_shared<RsaPublicKey>(std::move(key))});
+}
+
 const RsaPublicKey* Keyring::find(std::string_view key_name) const {
   const Entry* match = nullptr;
   for (const auto& entry : entries_) {

@@ -18,6 +18,9 @@ class Keyring {
   // Adds a key file, or every non-hidden regular file of a directory. The first key of a name wins.
   // A missing path is an error naming it; keys are parsed when first used.
   void add(const std::filesystem::path& path);
+  // Adds a key already in memory under the file name `name` (e.g. a signing key's own public half,
+  // `melange.rsa.pub`), unless a key of that name is already trusted.
+  void add_key(const std::string& name, RsaPublicKey key);
 
   // The key whose file name is `key_name`; as apko, a name without ".rsa.pub" also matches a key
   // file that has it, and the other way round. nullptr when not trusted. A key file that does not

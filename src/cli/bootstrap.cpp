@@ -1,7 +1,7 @@
 // lupine bootstrap --out-dir DIR --signing-key K.rsa [--arch A] [--spec FILE] [--json]
 // A signed, indexed stage-0 repository from the host's installed Debian toolchain
 // (builder/bootstrap.h); the package map is melange-recipes/bootstrap/debian.yaml.
-#include "builder/bootstrap.h"
+#include "builder/bootstrap/bootstrap.h"
 #include "cli/command.h"
 #include "cli/signing.h"
 #include "common/source_date.h"

@@ -6,7 +6,7 @@
 // OUT/<arch>/<name>-<version>-r<epoch>.apk and OUT/<arch>/APKINDEX.tar.gz updated. Step names and
 // errors go to stderr (step output too on a terminal, or with -v); the whole log is kept in
 // OUT/<arch>/buildlogs/. The written packages are listed on stdout. Exit 1 when a step fails.
-#include "builder/build.h"
+#include "builder/build/build.h"
 #include "cli/build_flags.h"
 #include "cli/command.h"
 

@@ -1,9 +1,9 @@
 #include "cli/build_flags.h"
 
-#include "builder/build_date.h"
-#include "builder/build_inputs.h"
-#include "builder/debian_source.h"
-#include "builder/pipeline_library.h"
+#include "builder/build/build_date.h"
+#include "builder/build/build_inputs.h"
+#include "builder/source/debian_source.h"
+#include "builder/recipe/pipeline_library.h"
 #include "common/error.h"
 #include "index/http_fetch.h"
 
@@ -39,21 +39,17 @@ std::chrono::seconds parse_timeout(const std::string& text) {
 void BuildFlags::add_to(CLI::App& command, bool for_build) {
   command.add_option("RECIPE", recipe, "melange recipe (YAML)")->required();
   command.add_option("--arch", arch, "Architectures, comma-separated (default: this machine's)");
-  command.add_option("-k,--keyring-append", keyring_append, "Trusted public key for the repositories (repeatable)")
-      ->allow_extra_args(false);
+  command.add_option("-k,--keyring-append", keyring_append, "Trusted public key for the repositories (repeatable)");
   command.add_option("-r,--repository-append", repository_append,
-                     "Repository for the build environment: directory, file:// or http(s):// (repeatable)")
-      ->allow_extra_args(false);
+                     "Repository for the build environment: directory, file:// or http(s):// (repeatable)");
   command.add_option("--out-dir", out_dir, "Where packages go (<out-dir>/<arch>/) and are looked up")->capture_default_str();
   command.add_option("--source-dir", source_dir,
                      "Directory whose files are copied into the workspace (default: <recipe dir>/<package name>/)");
   command.add_option("--cache-dir", cache_dir, "Cache of sources, build roots and indexes (default: ~/.cache/lupine)");
   command.add_option("--pipeline-dir", pipeline_dirs,
-                     "Directory of `uses:` pipelines, searched before the built-in library (repeatable)")
-      ->allow_extra_args(false);
-  command.add_option("--build-option", build_options, "Enable the recipe's options.<NAME> (repeatable)")->allow_extra_args(false);
-  command.add_option("--env-file", env_files, "KEY=VALUE file merged into the build environment (repeatable)")
-      ->allow_extra_args(false);
+                     "Directory of `uses:` pipelines, searched before the built-in library (repeatable)");
+  command.add_option("--build-option", build_options, "Enable the recipe's options.<NAME> (repeatable)");
+  command.add_option("--env-file", env_files, "KEY=VALUE file merged into the build environment (repeatable)");
   command.add_option("--vars-file", vars_file, "YAML file of vars merged into the recipe's vars");
   command.add_option("--build-date", build_date,
                      "SOURCE_DATE_EPOCH: RFC 3339 date, seconds, or 'now' (default: SOURCE_DATE_EPOCH, "
@@ -77,11 +73,9 @@ void BuildFlags::add_to(CLI::App& command, bool for_build) {
     command.add_flag("--generate-index,!--no-generate-index", generate_index,
                      "Update <out-dir>/<arch>/APKINDEX.tar.gz (default: true)");
     command.add_option("--namespace", namespace_name, "Supplier / purl namespace of the SBOMs")->capture_default_str();
-    command.add_option("--package-append", package_append, "Another package for the build environment (repeatable)")
-        ->allow_extra_args(false);
+    command.add_option("--package-append", package_append, "Another package for the build environment (repeatable)");
   } else {
-    command.add_option("--test-package-append", package_append, "Another package for every test environment (repeatable)")
-        ->allow_extra_args(false);
+    command.add_option("--test-package-append", package_append, "Another package for every test environment (repeatable)");
     command.add_option("--signing-key", signing_key, "Key the packages were signed with: its .pub is trusted");
   }
 }
@@ -109,7 +103,7 @@ std::optional<builder::BuildPlan> BuildFlags::compile(const std::string& arch_na
   if (!vars_file.empty()) compile_options.vars = builder::read_vars_file(vars_file);
   for (const auto& file : env_files)
     for (const auto& [key, value] : builder::read_env_file(file)) compile_options.environment[key] = value;
-  builder::Diagnostics diagnostics;
+  Diagnostics diagnostics;
   auto plan = builder::compile_recipe_file(recipe, library, compile_options, diagnostics);
   if (!diagnostics.empty()) fmt::print(stderr, "{}", diagnostics.str());
   if (diagnostics.has_errors() || !plan) return std::nullopt;

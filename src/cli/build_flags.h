@@ -2,8 +2,8 @@
 // they make sense here), and turning them into a compiled plan and builder::BuildOptions.
 #pragma once
 
-#include "builder/build.h"
-#include "builder/compile.h"
+#include "builder/build/build.h"
+#include "builder/recipe/compile.h"
 #include "cli/signing.h"
 
 #include <CLI/CLI.hpp>

@@ -3,8 +3,8 @@
 // every ${{…}} substituted, conditions evaluated, needs merged into the build environment. Errors
 // (all of them, each with file:line:column) go to stderr; exit 1 when any recipe has one.
 // --check prints nothing but errors; the hidden --timing prints how long compiling took (bench/compile).
-#include "builder/compile.h"
-#include "builder/pipeline_library.h"
+#include "builder/recipe/compile.h"
+#include "builder/recipe/pipeline_library.h"
 #include "cli/command.h"
 
 #include <fmt/format.h>
@@ -276,7 +276,7 @@ void run(const CompileArgs& args) {
   auto begin = std::chrono::steady_clock::now();
   for (const std::string& path : args.recipes) {
     auto start = std::chrono::steady_clock::now();
-    builder::Diagnostics diagnostics;
+    Diagnostics diagnostics;
     auto plan = builder::compile_recipe_file(path, library, options, diagnostics);
     times.emplace_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), path);
     if (!diagnostics.empty()) fmt::print(stderr, "{}", diagnostics.str());
@@ -300,10 +300,9 @@ void setup(CLI::App& parent) {
   auto* command = parent.add_subcommand("compile", "Resolve recipes into build plans (as melange compile)");
   command->add_option("RECIPE", args->recipes, "melange recipe(s) (YAML)")->required();
   command->add_option("--pipeline-dir", args->pipeline_dirs,
-                      "Directory of `uses:` pipelines, searched before the built-in library (repeatable)")
-      ->allow_extra_args(false);
+                      "Directory of `uses:` pipelines, searched before the built-in library (repeatable)");
   command->add_option("--arch", args->arch, "Architecture to compile for (default: the host's)");
-  command->add_option("--build-option", args->build_options, "Enable the recipe's options.<NAME> (repeatable)")->allow_extra_args(false);
+  command->add_option("--build-option", args->build_options, "Enable the recipe's options.<NAME> (repeatable)");
   command->add_option("--override-host-triplet-libc-substitution-flavor", args->libc_flavor,
                       "libc flavor of ${{host.triplet.*}} (gnu, musl)")
       ->capture_default_str();

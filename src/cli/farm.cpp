@@ -4,7 +4,7 @@
 // levels of recipes that can be built together, cycles, recipes that cannot be built, and the
 // inputs no recipe produces — checked against the given repositories, else just listed.
 // Exit 1 with --strict when an input is in no recipe nor repository or a recipe fails to compile.
-#include "builder/compile_arch.h"
+#include "apk/arch.h"
 #include "cli/command.h"
 #include "common/error.h"
 #include "farm/plan.h"
@@ -44,7 +44,7 @@ void plan(const PlanArgs& args) {
 
   std::optional<index::RepositorySet> repositories;
   if (!args.repositories.empty()) {
-    std::string arch = builder::apk_arch_or_host(args.arch);
+    std::string arch = apk::apk_arch_or_host(args.arch);
     apk::Keyring keyring;
     for (const auto& path : args.keyrings) keyring.add(path);
     index::FetchOptions fetch;
@@ -81,16 +81,12 @@ void setup(CLI::App& app) {
   auto* plan_command = farm->add_subcommand("plan", "Show the recipe graph and the order to build it in");
   plan_command->add_option("DIR", args->recipe_paths, "Directories of recipes (*.yaml) and/or recipe files")->required();
   plan_command->add_option("--pipeline-dir", args->pipeline_dirs,
-                           "Directory of `uses:` pipelines, searched before the built-in library (repeatable)")
-      ->allow_extra_args(false);
+                           "Directory of `uses:` pipelines, searched before the built-in library (repeatable)");
   plan_command->add_option("--arch", args->arch, "Architecture to plan for (default: the host's)");
-  plan_command->add_option("--build-option", args->build_options, "Enable options.<NAME> in every recipe (repeatable)")
-      ->allow_extra_args(false);
+  plan_command->add_option("--build-option", args->build_options, "Enable options.<NAME> in every recipe (repeatable)");
   plan_command->add_option("--repository-append,-X", args->repositories,
-                           "Repository that inputs no recipe produces may come from (repeatable)")
-      ->allow_extra_args(false);
-  plan_command->add_option("--keyring-append,-k", args->keyrings, "Trusted public key file or directory (repeatable)")
-      ->allow_extra_args(false);
+                           "Repository that inputs no recipe produces may come from (repeatable)");
+  plan_command->add_option("--keyring-append,-k", args->keyrings, "Trusted public key file or directory (repeatable)");
   plan_command->add_flag("--allow-untrusted", args->allow_untrusted, "Accept repository indexes with unknown signatures");
   plan_command->add_option("--cache-dir", args->cache_dir, "Download cache (default: ~/.cache/lupine)");
   auto* json = plan_command->add_flag("--json", args->json, "Print the graph and order as JSON");

@@ -5,7 +5,7 @@
 // builds at a time, or one Slurm job per build. Progress on stderr (a live status line on a
 // terminal; failures always), a summary table on stdout (or --json), exit 1 when anything failed
 // or was blocked, 130 when interrupted.
-#include "builder/compile_arch.h"
+#include "apk/arch.h"
 #include "cli/command.h"
 #include "cli/signing.h"
 #include "common/error.h"
@@ -142,7 +142,7 @@ void run(const FarmBuildArgs& args) {
   options.plan.recipe_paths.assign(args.recipe_paths.begin(), args.recipe_paths.end());
   options.plan.pipeline_dirs.assign(args.pipeline_dirs.begin(), args.pipeline_dirs.end());
   options.plan.compile.build_options = args.build_options;
-  std::string arch = builder::apk_arch_or_host(args.arch);
+  std::string arch = apk::apk_arch_or_host(args.arch);
   options.plan.compile.arch = arch;
   options.out_dir = args.out_dir;
   options.signing_key = args.signing_key;
@@ -198,11 +198,9 @@ void setup(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--out-dir", args->out_dir, "The repository packages are published to (<out-dir>/<arch>/)")
       ->capture_default_str();
-  command->add_option("-k,--keyring-append", args->keyring, "Trusted public key for the repositories (repeatable)")
-      ->allow_extra_args(false);
+  command->add_option("-k,--keyring-append", args->keyring, "Trusted public key for the repositories (repeatable)");
   command->add_option("-r,--repository-append", args->repositories,
-                      "Repository for inputs no recipe produces, e.g. a bootstrap repository (repeatable)")
-      ->allow_extra_args(false);
+                      "Repository for inputs no recipe produces, e.g. a bootstrap repository (repeatable)");
   command->add_option("--cache-dir", args->cache_dir, "Cache of sources and build roots, shared by every build "
                                                       "(default: ~/.cache/lupine; on a filesystem all Slurm nodes share)");
   command->add_flag("--keep-going", args->keep_going,
@@ -210,10 +208,8 @@ void setup(CLI::App& app) {
                     "starting builds after the first failure)");
   command->add_option("--arch", args->arch, "Architecture to build for (default: this machine's)");
   command->add_option("--pipeline-dir", args->pipeline_dirs,
-                      "Directory of `uses:` pipelines, searched before the built-in library (repeatable)")
-      ->allow_extra_args(false);
-  command->add_option("--build-option", args->build_options, "Enable options.<NAME> in every recipe (repeatable)")
-      ->allow_extra_args(false);
+                      "Directory of `uses:` pipelines, searched before the built-in library (repeatable)");
+  command->add_option("--build-option", args->build_options, "Enable options.<NAME> in every recipe (repeatable)");
   command->add_option("--timeout", args->timeout, "Time limit of each build (2h, 90m, 45s)");
   command->add_flag("--offline", args->offline, "Never download sources: they must be in the cache");
   command->add_flag("--test", args->test,

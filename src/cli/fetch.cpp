@@ -14,11 +14,11 @@
 // only a file whose own checksum equals the recipe's is cached (builder/debian_source.h). Debian's
 // name for a package may differ: `.debian-sources.yaml` beside the recipe (or --debian-sources)
 // maps recipe package names to Debian source package names.
-#include "builder/compile.h"
-#include "builder/debian_source.h"
-#include "builder/fetch.h"
-#include "builder/git_checkout.h"
-#include "builder/pipeline_library.h"
+#include "builder/recipe/compile.h"
+#include "builder/source/debian_source.h"
+#include "builder/source/fetch.h"
+#include "builder/source/git_checkout.h"
+#include "builder/recipe/pipeline_library.h"
 #include "cli/command.h"
 #include "common/fs.h"
 
@@ -148,7 +148,7 @@ void run(const FetchArgs& args) {
   std::shared_ptr<builder::DebianSourceFetcher> fetcher;
   if (args.debian_fallback && !args.offline) fetcher = std::make_shared<builder::DebianSourceFetcher>();
   for (const std::string& path : args.recipes) {
-    builder::Diagnostics diagnostics;
+    Diagnostics diagnostics;
     auto plan = builder::compile_recipe_file(path, library, options, diagnostics);
     if (!diagnostics.empty()) fmt::print(stderr, "{}", diagnostics.str());
     if (diagnostics.has_errors() || !plan) {

@@ -36,7 +36,6 @@ void run(const IndexArgs& args) {
   options.description = args.description;
   options.arch = args.arch;
   apk::Keyring keyring = args.keyring.load();
-  options.keyring = &keyring;
   options.allow_untrusted = args.keyring.allow_untrusted;
   options.mtime = source_date_epoch_or_zero();
   options.threads = args.threads;
@@ -44,7 +43,11 @@ void run(const IndexArgs& args) {
   if (!args.signing_key.empty()) {
     signer = load_signer(args.signing_key, args.sha1_signature);
     options.signer = signer.signer;
+    // melange's `index --signing-key K.rsa *.apk`: packages signed by K are trusted without
+    // --keyring K.rsa.pub; any other signer still needs its key in the keyring.
+    keyring.add_key(signer.signer.key_name, signer.key->public_key());
   }
+  options.keyring = &keyring;
   index::IndexBuildStats stats = index::build_index_of_files(args.files, options);
   for (const auto& warning : stats.warnings) fmt::print(stderr, "lupine: warning: {}\n", warning);
   fmt::print("{}: {} packages ({} read, {} unchanged{}){}\n", args.output, stats.records, stats.read, stats.reused,

@@ -5,9 +5,7 @@
 namespace lupine::cli {
 
 void KeyringOptions::add_to(CLI::App& command) {
-  // One value per occurrence: a vector option would otherwise swallow the FILE arguments after it.
-  command.add_option("--keyring,--keys-dir", paths, "Trusted public keys: a directory or key files (repeatable)")
-      ->allow_extra_args(false);
+  command.add_option("--keyring,--keys-dir", paths, "Trusted public keys: a directory or key files (repeatable)");
   command.add_flag("--allow-untrusted", allow_untrusted,
                    "Accept unsigned packages and unknown keys (integrity is still checked)");
 }

@@ -3,8 +3,8 @@
 // inputs, melange's validation, and the package linters that can be judged from the recipe (see
 // builder/lint.h). One line per finding on stdout, `file:line: severity: message [rule]`, sorted;
 // exit 1 when any finding is an error.
-#include "builder/lint.h"
-#include "builder/pipeline_library.h"
+#include "builder/recipe/lint.h"
+#include "builder/recipe/pipeline_library.h"
 #include "cli/command.h"
 
 #include <fmt/format.h>
@@ -21,9 +21,9 @@ struct LintArgs {
   std::string arch;
 };
 
-std::string finding_line(const builder::Diagnostic& finding) {
+std::string finding_line(const Diagnostic& finding) {
   return fmt::format("{}: {}: {}{}", finding.where.str(false),
-                     finding.severity == builder::Severity::error ? "error" : "warning", finding.message,
+                     finding.severity == Severity::error ? "error" : "warning", finding.message,
                      finding.rule.empty() ? "" : fmt::format(" [{}]", finding.rule));
 }
 
@@ -35,10 +35,10 @@ void run(const LintArgs& args) {
   options.build_options = args.build_options;
   size_t errors = 0, warnings = 0, failed = 0;
   for (const std::string& path : args.recipes) {
-    builder::Diagnostics diagnostics = builder::lint_recipe_file(path, library, options);
+    Diagnostics diagnostics = builder::lint_recipe_file(path, library, options);
     for (const auto& finding : diagnostics.sorted()) {
       fmt::print("{}\n", finding_line(finding));
-      (finding.severity == builder::Severity::error ? errors : warnings) += 1;
+      (finding.severity == Severity::error ? errors : warnings) += 1;
     }
     if (diagnostics.has_errors()) ++failed;
   }
@@ -53,11 +53,10 @@ void setup(CLI::App& parent) {
   auto* command = parent.add_subcommand("lint", "Check recipes for errors without building them");
   command->add_option("RECIPE", args->recipes, "melange recipe(s) (YAML)")->required();
   command->add_option("--pipeline-dir", args->pipeline_dirs,
-                      "Directory of `uses:` pipelines, searched before the built-in library (repeatable)")
-      ->allow_extra_args(false);
+                      "Directory of `uses:` pipelines, searched before the built-in library (repeatable)");
   command->add_option("--arch", args->arch,
                       "Architecture to compile for (default: the host's, or the recipe's first target)");
-  command->add_option("--build-option", args->build_options, "Enable the recipe's options.<NAME> (repeatable)")->allow_extra_args(false);
+  command->add_option("--build-option", args->build_options, "Enable the recipe's options.<NAME> (repeatable)");
   command->callback([args] { run(*args); });
 }
 

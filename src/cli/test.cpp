@@ -5,7 +5,7 @@
 // through -k or the .pub beside --signing-key), each in a fresh sandbox (builder/recipe_test_run.h).
 // Prints PASS/FAIL per package on stdout (the reasons go to stderr and the log as the tests run);
 // exit 1 when any test failed.
-#include "builder/recipe_test_run.h"
+#include "builder/build/recipe_test_run.h"
 #include "cli/build_flags.h"
 #include "cli/command.h"
 

@@ -6,7 +6,7 @@
 // own version. Bumping kBuildKeyFormat invalidates every key (when what is hashed changes).
 #pragma once
 
-#include "builder/compile.h"
+#include "builder/recipe/compile.h"
 
 #include <filesystem>
 #include <string>

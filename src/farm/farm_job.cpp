@@ -1,7 +1,7 @@
 #include "farm/farm_job.h"
 
-#include "builder/build_root.h"
-#include "builder/recipe_test_run.h"
+#include "builder/build/build_root.h"
+#include "builder/build/recipe_test_run.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/process.h"

@@ -12,8 +12,8 @@
 //   <staging>/results/<name>.json        a job's outcome
 #pragma once
 
-#include "builder/build.h"
-#include "builder/compile.h"
+#include "builder/build/build.h"
+#include "builder/recipe/compile.h"
 
 #include <filesystem>
 #include <optional>

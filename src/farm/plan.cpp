@@ -1,6 +1,6 @@
 #include "farm/plan.h"
 
-#include "builder/pipeline_library.h"
+#include "builder/recipe/pipeline_library.h"
 #include "farm/recipe_load.h"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 // a graph, ordered into levels, their external inputs checked against repositories.
 #pragma once
 
-#include "builder/compile.h"
+#include "builder/recipe/compile.h"
 #include "farm/build_order.h"
 #include "farm/external_inputs.h"
 #include "farm/recipe_graph.h"

@@ -99,7 +99,7 @@ namespace {
 
 RecipeNode load_one(const fs::path& path, const builder::PipelineLibrary& library,
                     const builder::CompileOptions& options) {
-  builder::Diagnostics diagnostics;
+  Diagnostics diagnostics;
   std::optional<builder::BuildPlan> plan;
   std::string thrown;
   try {
@@ -116,7 +116,7 @@ RecipeNode load_one(const fs::path& path, const builder::PipelineLibrary& librar
     node.inputs.clear();  // not trustworthy; the node is not built anyway
     node.reason = thrown.empty() ? "" : thrown + "\n";
     for (const auto& d : diagnostics.sorted())
-      if (d.severity == builder::Severity::error) node.reason += d.str() + "\n";
+      if (d.severity == Severity::error) node.reason += d.str() + "\n";
     if (!node.reason.empty()) node.reason.pop_back();
   } else if (plan && !plan->arch_supported) {
     node.state = NodeState::skipped;

@@ -3,8 +3,8 @@
 // so files are compiled on several threads.
 #pragma once
 
-#include "builder/compile.h"
-#include "builder/pipeline_library.h"
+#include "builder/recipe/compile.h"
+#include "builder/recipe/pipeline_library.h"
 #include "farm/recipe_graph.h"
 
 #include <filesystem>

@@ -1,6 +1,6 @@
 #include "farm/slurm_executor.h"
 
-#include "builder/sandbox.h"
+#include "builder/build/sandbox.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/process.h"

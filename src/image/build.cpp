@@ -1,7 +1,7 @@
 #include "image/build.h"
 
-#include "builder/compile_arch.h"
-#include "builder/sbom.h"
+#include "apk/arch.h"
+#include "apk/spdx.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/process.h"
@@ -64,7 +64,7 @@ int64_t build_date(const std::vector<index::InstalledDbPackage>& installed) {
 
 std::map<std::string, std::string> manifest_annotations(const ImageConfig& config, int64_t created) {
   std::map<std::string, std::string> annotations = config.annotations;
-  annotations.try_emplace("org.opencontainers.image.created", builder::rfc3339_utc(created));
+  annotations.try_emplace("org.opencontainers.image.created", apk::rfc3339_utc(created));
   if (!config.vcs_url.empty()) {
     size_t at = config.vcs_url.rfind('@');
     annotations.try_emplace("org.opencontainers.image.source", config.vcs_url.substr(0, at));
@@ -77,7 +77,7 @@ ArchResult build_arch(const Context& context, const std::string& apk_arch) {
   const ImageConfig& config = context.config;
   ArchResult result;
   result.apk_arch = apk_arch;
-  result.go_arch = builder::parse_arch(apk_arch)->go;
+  result.go_arch = apk::parse_arch(apk_arch)->go;
 
   progress(context, fmt::format("{}: resolving {} package(s)", apk_arch, config.contents.packages.size()));
   std::vector<LockedPackage> locked;

@@ -1,7 +1,7 @@
 #include "image/config.h"
 
-#include "builder/compile_arch.h"
-#include "builder/recipe_yaml.h"
+#include "apk/arch.h"
+#include "common/yaml.h"
 #include "common/encoding.h"
 #include "common/error.h"
 #include "common/hash.h"
@@ -13,8 +13,6 @@
 namespace lupine::image {
 namespace {
 
-using builder::Diagnostics;
-using builder::YamlNode;
 
 // One file's worth of reading: the diagnostics shared by the whole include chain, and the directory
 // relative paths of this file resolve against.
@@ -33,7 +31,7 @@ class Reader {
       const std::string& key = map.key(i).value;
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       std::vector<std::string_view> candidates(allowed.begin(), allowed.end());
-      std::string hint = builder::closest_match(key, candidates);
+      std::string hint = closest_match(key, candidates);
       d_.error(map.key(i).where, fmt::format("unknown key '{}' in {}{}", key, what,
                                              hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
     }
@@ -312,7 +310,7 @@ struct ReadState {
   Hasher checksum{HashAlgorithm::sha256};
 };
 
-ImageConfig read_file(ReadState& state, const std::shared_ptr<const builder::SourceFile>& source,
+ImageConfig read_file(ReadState& state, const std::shared_ptr<const SourceFile>& source,
                       const std::filesystem::path& path);
 
 // apko's MergeInto: `child` (the including file) over `parent` (the included one).
@@ -375,7 +373,7 @@ ImageConfig read_node(ReadState& state, Reader& r, const YamlNode& root) {
     else if (key == "accounts") read_accounts(r, value, config.accounts);
     else if (key == "archs") {
       for (const auto& name : r.strings(value, "archs")) {
-        auto arch = builder::parse_arch(name);
+        auto arch = apk::parse_arch(name);
         if (!arch) r.diagnostics().error(value.where, fmt::format("archs: unknown architecture '{}'", name));
         else if (std::find(config.archs.begin(), config.archs.end(), arch->apk) == config.archs.end())
           config.archs.push_back(arch->apk);
@@ -402,9 +400,9 @@ ImageConfig read_node(ReadState& state, Reader& r, const YamlNode& root) {
         r.diagnostics().error(value.where, fmt::format("include: '{}' includes itself", include));
         continue;
       }
-      std::shared_ptr<const builder::SourceFile> source;
+      std::shared_ptr<const SourceFile> source;
       try {
-        source = builder::read_source_file(path.string());
+        source = read_source_file(path.string());
       } catch (const Error& e) {
         r.diagnostics().error(value.where, fmt::format("include: {}", e.what()));
         continue;
@@ -416,19 +414,19 @@ ImageConfig read_node(ReadState& state, Reader& r, const YamlNode& root) {
   return config;
 }
 
-ImageConfig read_file(ReadState& state, const std::shared_ptr<const builder::SourceFile>& source,
+ImageConfig read_file(ReadState& state, const std::shared_ptr<const SourceFile>& source,
                       const std::filesystem::path& path) {
   std::filesystem::path canonical = std::filesystem::weakly_canonical(path);
   state.open.insert(canonical);
   state.checksum.update(source->contents);
-  YamlNode root = builder::parse_yaml(source, state.diagnostics);
+  YamlNode root = parse_yaml(source, state.diagnostics);
   Reader reader(state.diagnostics, canonical.parent_path());
   ImageConfig config = read_node(state, reader, root);
   state.open.erase(canonical);
   return config;
 }
 
-ImageConfig read_source(const std::shared_ptr<const builder::SourceFile>& source, const std::filesystem::path& path) {
+ImageConfig read_source(const std::shared_ptr<const SourceFile>& source, const std::filesystem::path& path) {
   ReadState state;
   ImageConfig config = read_file(state, source, path);
   if (state.diagnostics.has_errors()) {
@@ -444,11 +442,11 @@ ImageConfig read_source(const std::shared_ptr<const builder::SourceFile>& source
 }  // namespace
 
 ImageConfig read_image_config(const std::filesystem::path& path) {
-  return read_source(builder::read_source_file(path.string()), path);
+  return read_source(read_source_file(path.string()), path);
 }
 
 ImageConfig parse_image_config(const std::string& text, const std::filesystem::path& path) {
-  auto source = std::make_shared<builder::SourceFile>();
+  auto source = std::make_shared<SourceFile>();
   source->path = path.string();
   source->contents = text;
   return read_source(source, path);

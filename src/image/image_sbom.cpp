@@ -1,6 +1,6 @@
 #include "image/image_sbom.h"
 
-#include "builder/sbom.h"
+#include "apk/spdx.h"
 #include "common/encoding.h"
 #include "common/fs.h"
 #include "common/hash.h"
@@ -47,7 +47,7 @@ json package_json(const index::InstalledDbPackage& package, const ImageSbomInput
     out["checksums"] = json::array({{{"algorithm", "SHA1"}, {"checksumValue", hex}}});
   out["externalRefs"] = json::array({{{"referenceCategory", "PACKAGE-MANAGER"},
                                       {"referenceType", "purl"},
-                                      {"referenceLocator", builder::apk_purl(in.os.id, record.name, record.version,
+                                      {"referenceLocator", apk::apk_purl(in.os.id, record.name, record.version,
                                                                              record.arch.empty() ? in.apk_arch : record.arch)}}});
   out["primaryPackagePurpose"] = "LIBRARY";
   return out;
@@ -81,8 +81,8 @@ std::string image_sbom_file_name(const std::string& apk_arch) { return "sbom-" +
 
 std::string make_image_sbom(const ImageSbomInputs& in) {
   std::string digest_hex = in.image_digest.substr(in.image_digest.find(':') + 1);
-  std::string image_id = "SPDXRef-Package-Image-" + builder::spdx_id(digest_hex.substr(0, 16));
-  std::string os_id = "SPDXRef-OperatingSystem-" + builder::spdx_id(in.os.id);
+  std::string image_id = "SPDXRef-Package-Image-" + apk::spdx_id(digest_hex.substr(0, 16));
+  std::string os_id = "SPDXRef-OperatingSystem-" + apk::spdx_id(in.os.id);
 
   json doc;
   doc["spdxVersion"] = "SPDX-2.3";
@@ -90,7 +90,7 @@ std::string make_image_sbom(const ImageSbomInputs& in) {
   doc["SPDXID"] = "SPDXRef-DOCUMENT";
   doc["name"] = "sbom-" + in.image_digest;
   doc["documentNamespace"] = "https://spdx.org/spdxdocs/lupine/image-" + in.apk_arch + "-" + digest_hex;
-  doc["creationInfo"] = {{"created", builder::rfc3339_utc(in.created)},
+  doc["creationInfo"] = {{"created", apk::rfc3339_utc(in.created)},
                          {"creators", json::array({"Tool: lupine"})},
                          {"licenseListVersion", "3.22"}};
   doc["documentDescribes"] = json::array({image_id});
@@ -129,17 +129,17 @@ std::string make_image_sbom(const ImageSbomInputs& in) {
 
   for (const auto& package : *in.packages) {
     const auto& record = package.record;
-    std::string id = "SPDXRef-Package-" + builder::spdx_id(record.name + "-" + record.version);
+    std::string id = "SPDXRef-Package-" + apk::spdx_id(record.name + "-" + record.version);
     packages.push_back(package_json(package, in, id));
     relationships.push_back({{"spdxElementId", os_id}, {"relationshipType", "CONTAINS"}, {"relatedSpdxElement", id}});
     // The package's own SBOM, when it ships one (melange's and lupine's path for it).
-    std::filesystem::path own = in.root / builder::sbom_path(record.name, record.version);
+    std::filesystem::path own = in.root / apk::sbom_path(record.name, record.version);
     std::error_code error;
     if (!std::filesystem::is_regular_file(own, error)) continue;
     std::string text = read_file(own);
     json parsed = json::parse(text, nullptr, false);
     if (parsed.is_discarded() || !parsed.contains("documentNamespace")) continue;
-    std::string ref = "DocumentRef-" + builder::spdx_id(record.name + "-" + record.version);
+    std::string ref = "DocumentRef-" + apk::spdx_id(record.name + "-" + record.version);
     external_refs.push_back({{"externalDocumentId", ref},
                              {"spdxDocument", parsed["documentNamespace"]},
                              {"checksum", {{"algorithm", "SHA1"}, {"checksumValue", sha1_hex(text)}}}});

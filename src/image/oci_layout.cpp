@@ -1,6 +1,6 @@
 #include "image/oci_layout.h"
 
-#include "builder/sbom.h"
+#include "apk/spdx.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/hash.h"
@@ -72,7 +72,7 @@ std::string image_config_json(const ImageConfigInputs& in) {
   if (!in.labels.empty()) config["Labels"] = in.labels;
   if (!in.stop_signal.empty()) config["StopSignal"] = in.stop_signal;
 
-  std::string created = builder::rfc3339_utc(in.created);
+  std::string created = apk::rfc3339_utc(in.created);
   json out;
   out["created"] = created;
   out["author"] = "lupine";

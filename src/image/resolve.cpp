@@ -155,7 +155,7 @@ std::vector<LockedPackage> locked_packages(const ImageConfig& config, const Arch
 
 }  // namespace lupine::image
 
-#include "builder/compile_arch.h"
+#include "apk/arch.h"
 
 namespace lupine::image {
 
@@ -163,15 +163,15 @@ std::vector<std::string> select_archs(const ImageConfig& config, const std::vect
   std::vector<std::string> names = requested;
   if (names.empty()) names = config.archs;
   if (names.empty()) names = {"host"};
-  std::vector<builder::Arch> archs;
+  std::vector<apk::Arch> archs;
   for (const auto& given : names) {
-    std::string name = given == "host" ? builder::host_apk_arch() : given;
-    auto arch = builder::parse_arch(name);
+    std::string name = given == "host" ? apk::host_apk_arch() : given;
+    auto arch = apk::parse_arch(name);
     if (!arch) fail("unknown architecture '{}'", name);
-    if (std::none_of(archs.begin(), archs.end(), [&](const builder::Arch& a) { return a.apk == arch->apk; }))
+    if (std::none_of(archs.begin(), archs.end(), [&](const apk::Arch& a) { return a.apk == arch->apk; }))
       archs.push_back(*arch);
   }
-  std::sort(archs.begin(), archs.end(), [](const builder::Arch& a, const builder::Arch& b) { return a.go < b.go; });
+  std::sort(archs.begin(), archs.end(), [](const apk::Arch& a, const apk::Arch& b) { return a.go < b.go; });
   std::vector<std::string> out;
   for (const auto& arch : archs) out.push_back(arch.apk);
   return out;

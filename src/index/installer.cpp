@@ -1,5 +1,6 @@
 #include "index/installer.h"
 
+#include "apk/arch.h"
 #include "apk/gzip.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -167,7 +168,7 @@ class Installer {
     if (plan_.world) transaction_.write_file(std::string(root_paths::world), format_world(*plan_.world), 0644);
     if (!options_.arch.empty()) transaction_.write_file(std::string(root_paths::arch), options_.arch + "\n", 0644);
     else if (!root_.lstat(root_paths::arch))
-      transaction_.write_file(std::string(root_paths::arch), host_apk_arch() + "\n", 0644);
+      transaction_.write_file(std::string(root_paths::arch), apk::host_apk_arch() + "\n", 0644);
     if (options_.repositories)
       transaction_.write_file(std::string(root_paths::repositories), join_lines(*options_.repositories), 0644);
     for (const auto& [name, contents] : keys)

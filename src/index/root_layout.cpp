@@ -7,7 +7,6 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -62,16 +61,6 @@ RootLock::RootLock(const RootDir& root) {
       fail("{} is locked: another process is changing the packages of this root", root.display(root_paths::lock));
     fail_errno(fmt::format("cannot lock {}", root.display(root_paths::lock)));
   }
-}
-
-std::string host_apk_arch() {
-  struct utsname names {};
-  if (::uname(&names) != 0) fail_errno("uname");
-  std::string machine = names.machine;
-  if (machine == "armv7l" || machine == "armv8l") return "armv7";
-  if (machine == "armv6l") return "armhf";
-  if (machine == "i386" || machine == "i486" || machine == "i586" || machine == "i686") return "x86";
-  return machine;  // x86_64, aarch64, ppc64le, s390x, riscv64, loongarch64
 }
 
 InstalledState load_installed_state(const RootDir& root) {

@@ -49,9 +49,6 @@ class RootLock {
   UniqueFd fd_;
 };
 
-// The host's architecture in apk's naming (x86_64, aarch64, armv7, x86, ...).
-std::string host_apk_arch();
-
 // What a root's database holds: installed packages (with their scripts and triggers) and world.
 struct InstalledState {
   std::vector<InstalledDbPackage> packages;  // as listed in lib/apk/db/installed

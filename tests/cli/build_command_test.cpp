@@ -205,7 +205,7 @@ TEST_F(BuildCommand, TimeoutStopsTheBuild) {
   auto built = build(recipe, {"--timeout", "5s"});
   EXPECT_EQ(built.exit_code, 1);
   EXPECT_THAT(built.err, HasSubstr("step \"hang\" was stopped: the build's time limit (5s) was reached"));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));  // --timeout 5s, 12x over
 }
 
 TEST_F(BuildCommand, InterruptStopsTheStepAndCleansUp) {
@@ -218,7 +218,8 @@ TEST_F(BuildCommand, InterruptStopsTheStepAndCleansUp) {
   auto start = std::chrono::steady_clock::now();
   auto built = run(args);
   EXPECT_EQ(built.exit_code, 130) << built.err;
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  // Interrupted after 4 s (timeout(1)): stopped then, not after the step's 613 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
   EXPECT_FALSE(fs::exists(out_ / arch_ / "greet-2.0-r1.apk"));
   // The temporary workspace named in the log is gone.
   std::string log = lupine::read_file(out_ / arch_ / "buildlogs" / "greet-2.0-r1.log");

@@ -1,7 +1,7 @@
 // lupine farm build --executor slurm through the real Slurm on 127.0.0.1 (scripts/slurm start):
 // the same packages as a local build, byte for byte; a failure cancels only its dependents; no
 // job of the build stays in the queue, also after an interrupt.
-#include "builder/build_test_repository.h"
+#include "builder/build/build_test_repository.h"
 #include "cli/farm_tree.h"
 #include "support/fixtures.h"
 #include "support/run.h"

@@ -1,7 +1,7 @@
 // lupine farm build on a small tree of real recipes built in the sandbox (local executor):
 // order, a failure blocking only its dependents, up-to-date skipping, rebuilding what changed and
 // what depends on it, and an interrupt that leaves no process behind and a valid index.
-#include "builder/build_test_repository.h"
+#include "builder/build/build_test_repository.h"
 #include "cli/farm_tree.h"
 #include "support/fixtures.h"
 #include "support/run.h"

@@ -4,7 +4,7 @@
 // and the Slurm farm tests.
 #pragma once
 
-#include "builder/build_test_repository.h"
+#include "builder/build/build_test_repository.h"
 #include "common/fs.h"
 #include "support/run.h"
 

@@ -91,6 +91,48 @@ TEST_F(InstallCommand, FromDirectory) {
   expect_installed();
 }
 
+// apk's convention: an option takes one value and is repeated for more; the atoms may come anywhere.
+TEST_F(InstallCommand, AtomsAfterAnOptionOrFirstInstallTheSame) {
+  auto install_into = [&](const std::string& root, bool atom_first) {
+    std::vector<std::string> args{"install", "--root", path(root).string(), "--initdb", "--arch", "x86_64",
+                                  "--keyring", path("keys/repo.rsa.pub").string(), "--repository",
+                                  path("repo").string()};
+    if (atom_first)
+      args.insert(args.begin() + 1, "app");
+    else
+      args.push_back("app");  // right after --repository's one value
+    return run_lupine(args);
+  };
+  auto after = install_into("after", false);
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  auto first = install_into("first", true);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(read_file(path("after/etc/apk/world")), "app\n");
+  EXPECT_EQ(read_file(path("after/lib/apk/db/installed")), read_file(path("first/lib/apk/db/installed")));
+  EXPECT_EQ(read_file(path("after/usr/bin/app")), read_file(path("first/usr/bin/app")));
+}
+
+// melange's `index --signing-key K.rsa *.apk`: K's own packages need no --keyring; another signer's do.
+TEST_F(InstallCommand, IndexTrustsItsOwnSigningKeyOnly) {
+  std::filesystem::create_directories(path("index"));
+  std::filesystem::create_directories(path("other"));
+  std::vector<std::string> args{"index", "-o", path("index/APKINDEX.tar.gz").string(), "--signing-key",
+                                path("keys/repo.rsa").string(), (repo() / "app-1.0-r0.apk").string(),
+                                (repo() / "lib-1.0-r0.apk").string()};
+  auto own = run_lupine(args);
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  EXPECT_EQ(own.out, path("index/APKINDEX.tar.gz").string() + ": 2 packages (2 read, 0 unchanged), signed by repo.rsa.pub\n");
+
+  ASSERT_EQ(run_lupine({"keygen", "--key-size", "2048", path("keys/other").string()}).exit_code, 0);
+  auto other_args = args;
+  other_args[2] = path("other/APKINDEX.tar.gz").string();
+  other_args[4] = path("keys/other.rsa").string();
+  auto other = run_lupine(other_args);
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("signed by repo.rsa.pub, which is not in the keyring"), std::string::npos) << other.err;
+  EXPECT_FALSE(std::filesystem::exists(path("other/APKINDEX.tar.gz")));
+}
+
 TEST_F(InstallCommand, OverHttpFromNginx) {
   LUPINE_NGINX_OR_SKIP();
   lupine::testing::NginxServer server(path("repo"));

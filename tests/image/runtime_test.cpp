@@ -1,6 +1,7 @@
 // The runtime path: packages made at run time (a static busybox with its sh link, a tiny
 // baselayout), a signed repository, `lupine image build`, then `umoci unpack` and `runc run` with
 // the image's own entrypoint and user — the container prints what the image says it should.
+#include "apk/arch.h"
 #include "apk/package_writer.h"
 #include "common/fs.h"
 #include "common/rsa.h"
@@ -54,7 +55,7 @@ std::filesystem::path pack(const std::filesystem::path& tree, const std::string&
 // baselayout-image-test (etc/passwd, etc/group, etc/os-release), indexed and signed.
 TestRepository make_repository(const std::filesystem::path& dir, const std::filesystem::path& busybox) {
   static const RsaPrivateKey key = RsaPrivateKey::generate(2048);
-  std::string arch = index::host_apk_arch();
+  std::string arch = apk::host_apk_arch();
   TestRepository repo{dir / "repo", dir / "lupine-image-test.rsa.pub"};
   write_file_atomic(repo.public_key, key.public_pem());
   std::filesystem::create_directories(repo.dir / arch);
@@ -120,7 +121,7 @@ environment:
   GREETING: hi
 archs: [{}]
 )",
-                                                                index::host_apk_arch()));
+                                                                apk::host_apk_arch()));
   auto out = dir.path() / "out";
   auto built = run_lupine({"image", "build", (dir.path() / "image.yaml").string(), out.string(), "--tag", "rt:1"});
   ASSERT_EQ(built.exit_code, 0) << built.err;

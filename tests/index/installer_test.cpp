@@ -1,5 +1,6 @@
 #include "index/installer.h"
 
+#include "apk/arch.h"
 #include "apk/gzip.h"
 #include "apk/tar.h"
 #include "common/error.h"
@@ -765,7 +766,7 @@ TEST(Installer, WritesWorldArchRepositoriesAndKeys) {
   // A new root without --arch gets the host's.
   TempDir fresh("lupine-installer");
   install(fresh.path(), {&built});
-  EXPECT_EQ(read_file(fresh.path() / "etc/apk/arch"), host_apk_arch() + "\n");
+  EXPECT_EQ(read_file(fresh.path() / "etc/apk/arch"), apk::host_apk_arch() + "\n");
   EXPECT_EQ(read_file(fresh.path() / "etc/apk/world"), "\n");
   EXPECT_EQ(read_file(fresh.path() / "etc/apk/repositories"), "");
 }

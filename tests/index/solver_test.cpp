@@ -10,7 +10,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -360,15 +359,13 @@ TEST(SolverAlpine, BusyboxCurlPython3AsApkTools) {
   std::string text = alpine_apkindex(fixtures);
   ASSERT_FALSE(text.empty());
 
-  auto start = std::chrono::steady_clock::now();
+  // (How fast this loads and solves, against apk-tools: bench/solve.)
   std::vector<IndexRecord> index = parse_apkindex(text, "alpine-316");
-  auto parsed = std::chrono::steady_clock::now();
   SolverRequest request;
   request.repositories.push_back({"", index});
   request.arches = {"x86_64"};
   request.world = world({"busybox", "curl", "python3"});
   Solution solution = solve(request);
-  auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 
   ASSERT_EQ(index.size(), 4929u);
   ASSERT_TRUE(solution.ok()) << render_problems(solution);
@@ -377,12 +374,6 @@ TEST(SolverAlpine, BusyboxCurlPython3AsApkTools) {
   // apk-tools warns about this index too (some packages have unparsable dependencies).
   EXPECT_EQ(solution.warnings,
             std::vector<std::string>{"The indexes contain broken packages which are not installable."});
-  auto parse_ms = std::chrono::duration<double, std::milli>(parsed - start).count();
-  RecordProperty("load_and_solve_ms", std::to_string(elapsed));
-  std::cout << "alpine-316: parse " << parse_ms << " ms + solve " << elapsed - parse_ms << " ms\n";
-#ifdef NDEBUG
-  EXPECT_LT(elapsed, 100.0);  // apk-tools needs ~24 ms for open + solve; lupine well under that
-#endif
 }
 
 }  // namespace

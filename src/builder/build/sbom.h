@@ -1,0 +1,49 @@
+// SPDX 2.3 documents (JSON) for what lupine makes: one per built package, shipped inside it at
+// var/lib/db/sbom/<name>-<version>-r<epoch>.spdx.json as melange does (reference/melange.md §5.3),
+// so scanners of an installed root find it. The document names:
+//   - the operating system (the namespace, purpose OPERATING-SYSTEM),
+//   - the package (purl pkg:apk/<ns>/<name>@<ver>?arch=<arch>&distro=<ns>, license, supplier),
+//   - the recipe it was built from (DESCRIBED_BY, with the recipe file's sha256),
+//   - every source it was built from (GENERATED_FROM, with checksums and download location).
+// Everything comes from the inputs (created = SOURCE_DATE_EPOCH): same inputs, same bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lupine::builder {
+
+struct SbomSource {
+  std::string uri;         // download location (or git repository)
+  std::string sha256;      // hex, "" when unknown
+  std::string sha512;      // hex, "" when unknown
+  std::string git_commit;  // for git sources
+  std::string git_tag;
+};
+
+struct SbomPackage {
+  std::string name;
+  std::string version;  // "<version>-r<epoch>"
+  std::string arch;     // apk arch
+  std::string license;  // SPDX expression; "" = NOASSERTION
+  std::string description;
+  std::string url;
+  std::string origin;   // the main package of the recipe
+};
+
+struct SbomInputs {
+  SbomPackage package;
+  std::string namespace_name = "lupine";
+  std::string recipe_name;    // the recipe file as named in the SBOM (no host path)
+  std::string recipe_sha256;  // hex of the recipe file
+  std::string recipe_commit;  // package.commit, when the recipe gives one
+  std::vector<SbomSource> sources;
+  int64_t created = 0;        // SOURCE_DATE_EPOCH
+  std::string tool_version;   // lupine's
+};
+
+// The SPDX JSON text (2-space indent, trailing newline).
+std::string make_package_sbom(const SbomInputs& inputs);
+
+}  // namespace lupine::builder

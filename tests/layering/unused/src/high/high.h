@@ -1,0 +1,2 @@
+// Links lupine_low (layers.txt) without using it: what the check must refuse.
+#pragma once
