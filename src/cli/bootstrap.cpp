@@ -88,7 +88,7 @@ void run(const BootstrapArgs& args) {
   else print_summary(report);
 }
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto args = std::make_shared<BootstrapArgs>();
   auto* command = app.add_subcommand(
       "bootstrap", "Make a signed stage-0 repository (build-base, gcc, busybox, ...) from the host's Debian toolchain");
@@ -96,11 +96,11 @@ void setup(CLI::App& app) {
       ->required();
   command->add_option("--signing-key", args->signing_key, "RSA private key (NAME.rsa) to sign packages and index")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(kExistingFile);
   command->add_option("-a,--arch", args->arch, "Architecture (only this machine's: default)");
   command->add_option("--spec", args->spec,
                       "Stage-0 package map (default: melange-recipes/bootstrap/debian.yaml shipped with lupine)")
-      ->check(CLI::ExistingFile);
+      ->check(kExistingFile);
   command->add_option("--dpkg-dir", args->dpkg_dir, "dpkg's database (default /var/lib/dpkg)");
   command->add_option("--threads", args->threads, "Compression threads (default: one per core)");
   command->add_flag("--json", args->json, "Print a JSON summary");

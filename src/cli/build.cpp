@@ -33,7 +33,7 @@ void run(const BuildFlags& flags) {
   }
 }
 
-void setup(CLI::App& parent) {
+void setup(Command& parent) {
   auto flags = std::make_shared<BuildFlags>();
   auto* command = parent.add_subcommand("build", "Build a recipe's packages in a sandbox (as melange build)");
   flags->add_to(*command, true);

@@ -36,7 +36,7 @@ std::chrono::seconds parse_timeout(const std::string& text) {
   return std::chrono::seconds(total);
 }
 
-void BuildFlags::add_to(CLI::App& command, bool for_build) {
+void BuildFlags::add_to(Command& command, bool for_build) {
   command.add_option("RECIPE", recipe, "melange recipe (YAML)")->required();
   command.add_option("--arch", arch, "Architectures, comma-separated (default: this machine's)");
   command.add_option("-k,--keyring-append", keyring_append, "Trusted public key for the repositories (repeatable)");
@@ -56,7 +56,7 @@ void BuildFlags::add_to(CLI::App& command, bool for_build) {
                      "else the recipe's git commit time, else 0)");
   command.add_option("--timeout", timeout, "Time limit of the whole run (2h, 90m, 45s; 0 = none)")->capture_default_str();
   command.add_option("--runner", runner, "Sandbox runner: only bubblewrap (accepted for melange command lines)")
-      ->check(CLI::IsMember({"bubblewrap"}))
+      ->check(one_of({"bubblewrap"}))
       ->capture_default_str();
   command.add_flag("--ignore-signatures", ignore_signatures, "Do not check repository and package signatures");
   command.add_flag("--offline", offline, "Never download sources: they must be in the cache");

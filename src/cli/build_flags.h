@@ -4,9 +4,9 @@
 
 #include "builder/build/build.h"
 #include "builder/recipe/compile.h"
+#include "cli/command.h"
 #include "cli/signing.h"
 
-#include <CLI/CLI.hpp>
 
 #include <optional>
 #include <string>
@@ -42,7 +42,7 @@ struct BuildFlags {
   std::string debian_sources;   // map of recipe package -> Debian source package
 
   // `for_build`: the flags only builds have (--signing-key, --generate-index, --workspace-dir, ...).
-  void add_to(CLI::App& command, bool for_build);
+  void add_to(Command& command, bool for_build);
 
   std::vector<std::string> arches() const;
   // Compiles the recipe for `arch`, printing diagnostics as `lupine compile` does; nullopt on errors.

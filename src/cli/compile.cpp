@@ -295,7 +295,7 @@ void run(const CompileArgs& args) {
   if (failed) throw Exit{1};
 }
 
-void setup(CLI::App& parent) {
+void setup(Command& parent) {
   auto args = std::make_shared<CompileArgs>();
   auto* command = parent.add_subcommand("compile", "Resolve recipes into build plans (as melange compile)");
   command->add_option("RECIPE", args->recipes, "melange recipe(s) (YAML)")->required();

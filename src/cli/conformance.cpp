@@ -89,7 +89,7 @@ void run_apk_solver(const ConformanceArguments& args) {
   if (failed > args.max_failures) throw Exit{1};
 }
 
-void setup(CLI::App& parent) {
+void setup(Command& parent) {
   auto args = std::make_shared<ConformanceArguments>();
   auto* conformance = parent.add_subcommand("conformance", "Check lupine against other tools' conformance suites");
   conformance->require_subcommand(1);

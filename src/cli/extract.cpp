@@ -16,7 +16,7 @@ struct ExtractArgs {
   bool owners = false;
 };
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto args = std::make_shared<ExtractArgs>();
   auto* command = app.add_subcommand("extract", "Verify a package and extract its files into a directory");
   command->add_option("file", args->file, "Package")->required();

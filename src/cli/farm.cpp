@@ -73,7 +73,7 @@ void plan(const PlanArgs& args) {
   }
 }
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto* farm = app.add_subcommand("farm", "Build whole recipe trees in dependency order");
   farm->require_subcommand(1);
 

@@ -186,15 +186,15 @@ void run(const FarmBuildArgs& args) {
   if (!result.ok()) throw Exit{1};
 }
 
-void setup(CLI::App& app) {
-  CLI::App* farm = app.get_subcommand("farm");
+void setup(Command& app) {
+  Command* farm = app.get_subcommand("farm");
   auto args = std::make_shared<FarmBuildArgs>();
   auto* command = farm->add_subcommand("build", "Build what is out of date in recipe trees, in dependency order");
   command->add_option("DIR", args->recipe_paths, "Directories of recipes (*.yaml) and/or recipe files")->required();
   command->add_option("--signing-key", args->signing_key, "RSA private key to sign packages and the index with")->required();
   command->add_option("-j,--jobs", args->jobs, "Builds at a time (local executor)")->capture_default_str();
   command->add_option("--executor", args->executor, "Where builds run: local, or slurm (one Slurm job per build)")
-      ->check(CLI::IsMember({"local", "slurm"}))
+      ->check(one_of({"local", "slurm"}))
       ->capture_default_str();
   command->add_option("--out-dir", args->out_dir, "The repository packages are published to (<out-dir>/<arch>/)")
       ->capture_default_str();

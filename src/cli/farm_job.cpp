@@ -43,8 +43,8 @@ void run(const JobArgs& args) {
   if (outcome.result == farm::JobResult::failed) throw Exit{1};
 }
 
-void setup(CLI::App& app) {
-  CLI::App* farm = app.get_subcommand("farm");
+void setup(Command& app) {
+  Command* farm = app.get_subcommand("farm");
   auto args = std::make_shared<JobArgs>();
   auto* command = farm->add_subcommand("job", "One build of `farm build` (run by its executors)");
   command->group("");  // internal: not listed in --help

@@ -178,7 +178,7 @@ void run(const FetchArgs& args) {
   if (total == 0) fmt::print(stderr, "no fetch or git-checkout steps\n");
 }
 
-void setup(CLI::App& parent) {
+void setup(Command& parent) {
   auto args = std::make_shared<FetchArgs>();
   auto* command = parent.add_subcommand("fetch", "Fetch and verify recipes' sources into the source cache");
   command->add_option("RECIPE", args->recipes, "melange recipe(s) (YAML)")->required();

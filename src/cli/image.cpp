@@ -91,7 +91,7 @@ void lock(const LockArgs& args) {
   if (stderr_is_terminal()) fmt::print(stderr, "{}: {} package(s) pinned\n", output, lock.packages.size());
 }
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto* image = app.add_subcommand("image", "Assemble OCI images from apko-format configs");
   image->require_subcommand(1);
 

@@ -55,7 +55,7 @@ void run(const IndexArgs& args) {
              signer.key ? ", signed by " + signer.signer.key_name : "");
 }
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto args = std::make_shared<IndexArgs>();
   auto* command = app.add_subcommand("index", "Create or update a repository index (APKINDEX.tar.gz) from packages");
   command->add_option("-o,--output", args->output, "Index to write (default APKINDEX.tar.gz)");
@@ -65,11 +65,11 @@ void setup(CLI::App& app) {
   command->add_option("-d,--description", args->description, "DESCRIPTION of the index (at most 160 bytes)");
   command->add_option("-a,--arch", args->arch, "Refuse packages of another architecture (noarch is accepted)");
   command->add_option("--signing-key", args->signing_key, "RSA private key (NAME.rsa) to sign the index with")
-      ->check(CLI::ExistingFile);
+      ->check(kExistingFile);
   command->add_flag("--sha1-signature", args->sha1_signature, "Legacy SHA-1 signature (.SIGN.RSA.)");
   command->add_option("--threads", args->threads, "Packages read in parallel (default: one per core)");
   args->keyring.add_to(*command);
-  // No CLI::ExistingFile check: build_index stats every file anyway (and names each one it cannot
+  // No kExistingFile check: build_index stats every file anyway (and names each one it cannot
   // read), and a second stat of each of thousands of packages is measurable in an incremental run.
   command->add_option("files", args->files, "Packages (.apk) to index");
   command->callback([args] { run(*args); });

@@ -124,7 +124,7 @@ void print_text(const apk::Package& package) {
   }
 }
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto file = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto* command = app.add_subcommand("info", "Show a package's metadata and files");

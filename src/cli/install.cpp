@@ -85,7 +85,7 @@ void run(const InstallArgs& args) {
   fmt::print("{}", index::render_summary(plan.solution));
 }
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto args = std::make_shared<InstallArgs>();
   auto* command = app.add_subcommand("install", "Resolve, fetch, verify and install packages into a root");
   command->add_option("--root", args->root, "Root directory to install into")->required();

@@ -11,7 +11,7 @@
 namespace lupine::cli {
 namespace {
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto* command = app.add_subcommand("keygen", "Make an RSA signing key pair NAME.rsa / NAME.rsa.pub");
   auto name = std::make_shared<std::string>("melange");
   auto bits = std::make_shared<int>(4096);

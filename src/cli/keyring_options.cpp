@@ -4,7 +4,7 @@
 
 namespace lupine::cli {
 
-void KeyringOptions::add_to(CLI::App& command) {
+void KeyringOptions::add_to(Command& command) {
   command.add_option("--keyring,--keys-dir", paths, "Trusted public keys: a directory or key files (repeatable)");
   command.add_flag("--allow-untrusted", allow_untrusted,
                    "Accept unsigned packages and unknown keys (integrity is still checked)");

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "apk/keyring.h"
+#include "cli/command.h"
 
-#include <CLI/CLI.hpp>
 
 #include <memory>
 #include <string>
@@ -15,7 +15,7 @@ struct KeyringOptions {
   std::vector<std::string> paths;
   bool allow_untrusted = false;
 
-  void add_to(CLI::App& command);
+  void add_to(Command& command);
   // The keyring from --keyring; /etc/apk/keys when none was given and it exists.
   apk::Keyring load() const;
 };

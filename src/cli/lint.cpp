@@ -48,7 +48,7 @@ void run(const LintArgs& args) {
   if (errors) throw Exit{1};
 }
 
-void setup(CLI::App& parent) {
+void setup(Command& parent) {
   auto args = std::make_shared<LintArgs>();
   auto* command = parent.add_subcommand("lint", "Check recipes for errors without building them");
   command->add_option("RECIPE", args->recipes, "melange recipe(s) (YAML)")->required();

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/process.h"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <cstdio>

@@ -95,10 +95,10 @@ void run(const PackArgs& args) {
   }
 }
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto args = std::make_shared<PackArgs>();
   auto* command = app.add_subcommand("pack", "Package a directory tree as a signed APK");
-  command->add_option("directory", args->directory, "Tree to package")->required()->check(CLI::ExistingDirectory);
+  command->add_option("directory", args->directory, "Tree to package")->required()->check(kExistingDirectory);
   command->add_option("-o,--output", args->output, "Output .apk file")->required();
   command->add_option("--name", args->name, "Package name")->required();
   command->add_option("--version", args->version, "Package version, e.g. 1.2.3-r0")->required();
@@ -118,7 +118,7 @@ void setup(CLI::App& app) {
   command->add_option("--replaces-priority", args->replaces_priority, "replaces_priority");
   command->add_option("--script", args->scripts, "Scriptlet .TYPE=FILE, e.g. .post-install=setup.sh (repeatable)");
   command->add_option("--signing-key", args->signing_key, "RSA private key (NAME.rsa) to sign with")
-      ->check(CLI::ExistingFile);
+      ->check(kExistingFile);
   command->add_flag("--sha1-signature", args->sha1_signature, "Sign with legacy SHA-1 (.SIGN.RSA.) instead of SHA-256");
   command->add_flag("--keep-owners", args->keep_owners, "Keep file owners from the tree (default: root:root)");
   command->add_option("--level", args->level, "gzip level of the data member (1-9)")->capture_default_str();

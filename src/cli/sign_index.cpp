@@ -18,14 +18,14 @@ struct SignIndexArgs {
   bool sha1_signature = false;
 };
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto args = std::make_shared<SignIndexArgs>();
   auto* command = app.add_subcommand("sign-index", "Sign APKINDEX.tar.gz files, replacing any existing signature");
   command->add_option("--signing-key", args->signing_key, "RSA private key (NAME.rsa)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(kExistingFile);
   command->add_flag("--sha1-signature", args->sha1_signature, "Legacy SHA-1 signature (.SIGN.RSA.)");
-  command->add_option("files", args->files, "Indexes to sign")->required()->check(CLI::ExistingFile);
+  command->add_option("files", args->files, "Indexes to sign")->required()->check(kExistingFile);
   command->callback([args] {
     LoadedSigner signer = load_signer(args->signing_key, args->sha1_signature);
     int64_t mtime = source_date_epoch_or_zero();

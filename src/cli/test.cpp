@@ -46,7 +46,7 @@ void run(const TestArgs& args) {
   if (failed) throw Exit{1};
 }
 
-void setup(CLI::App& parent) {
+void setup(Command& parent) {
   auto args = std::make_shared<TestArgs>();
   auto* command = parent.add_subcommand("test", "Run a recipe's test pipelines against its built packages (as melange test)");
   args->flags.add_to(*command, false);

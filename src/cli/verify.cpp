@@ -61,7 +61,7 @@ void run(const VerifyArgs& args) {
   if (failures) throw Exit{1};
 }
 
-void setup(CLI::App& app) {
+void setup(Command& app) {
   auto args = std::make_shared<VerifyArgs>();
   auto* command = app.add_subcommand("verify", "Verify APK packages (signature, datahash, per-file checksums) and indexes (signature)");
   args->keyring.add_to(*command);

@@ -52,7 +52,7 @@ void test(const VersionArguments& args) {
   if (!apk::version_match(args.a, *op, args.b)) throw Exit{1};
 }
 
-void setup(CLI::App& parent) {
+void setup(Command& parent) {
   auto args = std::make_shared<VersionArguments>();
   auto* version = parent.add_subcommand("version", "Compare, validate and test APK package versions");
   version->require_subcommand(1);
