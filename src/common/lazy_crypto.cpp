@@ -1,4 +1,4 @@
-// The libcrypto (OpenSSL 3) functions lupine calls (common/hash.cpp, common/rsa.cpp), forwarding
+// The libcrypto (OpenSSL 3) functions lupine calls (common/hash.cpp, rsa.cpp, x509.cpp), forwarding
 // to libcrypto opened on first use — see common/system_library.h for why it is not linked.
 // The signatures come from OpenSSL's headers: a mismatch does not compile.
 #include <openssl/bio.h>
@@ -24,7 +24,8 @@
   X(EVP_PKEY_get_base_id) X(EVP_PKEY_get_bits) X(EVP_sha1) X(EVP_sha256) X(EVP_sha512)                  \
   X(OSSL_DECODER_CTX_free) X(OSSL_DECODER_CTX_new_for_pkey) X(OSSL_DECODER_from_data)                    \
   X(OSSL_ENCODER_CTX_free) X(OSSL_ENCODER_CTX_new_for_pkey) X(OSSL_ENCODER_to_data) X(PEM_read_bio_PUBKEY) \
-  X(PEM_read_bio_PrivateKey) X(PEM_write_bio_PUBKEY) X(d2i_PUBKEY) X(EVP_MD_fetch)
+  X(PEM_read_bio_PrivateKey) X(PEM_write_bio_PUBKEY) X(d2i_PUBKEY) X(EVP_MD_fetch) X(PEM_read_bio)        \
+  X(PEM_write_bio) X(d2i_X509) X(X509_free)
 
 LUPINE_SYSTEM_LIBRARY_TABLE(LUPINE_CRYPTO_FUNCTIONS,
                             {LUPINE_CRYPTO_SONAME, LUPINE_CRYPTO_DIR, "hashes and signatures"})
@@ -99,6 +100,16 @@ int OSSL_ENCODER_to_data(OSSL_ENCODER_CTX* context, unsigned char** data, size_t
 EVP_PKEY* PEM_read_bio_PUBKEY(BIO* bio, EVP_PKEY** key, pem_password_cb* callback, void* user) {
   return LUPINE_REAL(PEM_read_bio_PUBKEY)(bio, key, callback, user);
 }
+int PEM_read_bio(BIO* bio, char** name, char** header, unsigned char** data, long* size) {
+  return LUPINE_REAL(PEM_read_bio)(bio, name, header, data, size);
+}
+int PEM_write_bio(BIO* bio, const char* name, const char* header, const unsigned char* data, long size) {
+  return LUPINE_REAL(PEM_write_bio)(bio, name, header, data, size);
+}
+X509* d2i_X509(X509** certificate, const unsigned char** in, long size) {
+  return LUPINE_REAL(d2i_X509)(certificate, in, size);
+}
+void X509_free(X509* certificate) { LUPINE_REAL(X509_free)(certificate); }
 EVP_PKEY* PEM_read_bio_PrivateKey(BIO* bio, EVP_PKEY** key, pem_password_cb* callback, void* user) {
   return LUPINE_REAL(PEM_read_bio_PrivateKey)(bio, key, callback, user);
 }

@@ -7,6 +7,7 @@
 #include "common/process.h"
 #include "common/source_date.h"
 #include "image/accounts.h"
+#include "image/certificates.h"
 #include "image/docker_archive.h"
 #include "image/image_sbom.h"
 #include "image/lock.h"
@@ -103,6 +104,7 @@ ArchResult build_arch(const Context& context, const std::string& apk_arch) {
   OwnerMap owners = owners_from_installed_db(installed);
   apply_accounts(root, config.accounts, owners);
   apply_paths(root, config.paths, owners);
+  install_certificates(config, root);  // after the paths, as apko (mutatePaths, then installCertificates)
   for (const auto& change : solution.plan.solution.changes)
     if (change.new_package) result.packages.push_back(change.new_package->name + "-" + change.new_package->version);
 

@@ -5,6 +5,7 @@
 #include "common/encoding.h"
 #include "common/error.h"
 #include "common/hash.h"
+#include "common/x509.h"
 
 #include <algorithm>
 #include <charconv>
@@ -349,7 +350,46 @@ void merge_into(ImageConfig& child, ImageConfig parent) {
   concat(child.paths, parent.paths);
   child.annotations.merge(parent.annotations);
   concat(child.volumes, parent.volumes);
+  concat(child.certificates, parent.certificates);
   scalar(child.vcs_url, parent.vcs_url);
+}
+
+// certificates: {additional: [{name, content}], providers: [...]}. Each content must be exactly one
+// PEM certificate, as apko's parseCertificates requires; providers (packages whose certificate files
+// replace update-ca-certificates) are not supported yet.
+void read_certificates(Reader& r, const YamlNode& node, std::vector<AdditionalCertificate>& out) {
+  if (node.is_null() || !r.keys(node, {"additional", "providers"}, "certificates")) return;
+  for (size_t i = 0; i < node.mapping_size(); ++i) {
+    const YamlNode& value = node.val(i);
+    if (node.key(i).value == "providers") {
+      if (!value.is_null()) r.unsupported(node.key(i), "certificates.providers");
+      continue;
+    }
+    if (value.is_null()) continue;
+    if (!value.is_sequence()) {
+      r.diagnostics().error(value.where, "certificates.additional: expected a list of {name, content}");
+      continue;
+    }
+    for (const auto& item : value.items) {
+      if (!r.keys(item, {"name", "content"}, "certificates.additional[]")) continue;
+      AdditionalCertificate certificate;
+      certificate.where = item.where.str(false);
+      if (const auto* name = item.find("name")) certificate.name = r.scalar(*name, "certificates.additional.name");
+      if (const auto* content = item.find("content"))
+        certificate.content = r.scalar(*content, "certificates.additional.content");
+      if (certificate.name.empty() || certificate.name.find('/') != std::string::npos || certificate.name[0] == '.') {
+        r.diagnostics().error(item.where, "certificates.additional[]: 'name' must be a plain file name");
+        continue;
+      }
+      try {
+        parse_pem_certificate(certificate.content, "certificate " + certificate.name);
+      } catch (const Error& e) {
+        r.diagnostics().error(item.where, fmt::format("certificates.additional[]: {}", e.what()));
+        continue;
+      }
+      out.push_back(std::move(certificate));
+    }
+  }
 }
 
 ImageConfig read_node(ReadState& state, Reader& r, const YamlNode& root) {
@@ -386,7 +426,9 @@ ImageConfig read_node(ReadState& state, Reader& r, const YamlNode& root) {
     else if (key == "format") {
       std::string format = r.scalar(value, "format");
       if (!format.empty() && format != "tar") r.unsupported(value, "format " + format);
-    } else if (key == "layering" || key == "certificates") {
+    } else if (key == "certificates") {
+      read_certificates(r, value, config.certificates);
+    } else if (key == "layering") {
       if (!value.is_null()) r.unsupported(key_node, key);
     } else if (key == "include") {
       std::string include = r.scalar(value, "include");

@@ -2,7 +2,7 @@
 //
 // Every key apko accepts is read; an unknown key is an error naming file:line:column, as apko's
 // yaml.v3 decoder with KnownFields(true). Keys lupine reads but cannot honour yet (layering,
-// certificates, baseimage, format: erofs, entrypoint type service-bundle) are refused with a
+// certificates.providers, baseimage, format: erofs, entrypoint type service-bundle) are refused with a
 // clear message rather than silently ignored. Relative paths (keyring files, local repositories,
 // include) resolve against the directory of the file that names them. `include` is merged as
 // apko's MergeInto: scalars of the including file win, lists are concatenated parent-first, map
@@ -56,6 +56,13 @@ struct RuntimeKey {
   std::string content;
 };
 
+// apko's `certificates.additional[]`: a CA certificate the image trusts without a package.
+struct AdditionalCertificate {
+  std::string name;     // a plain file name
+  std::string content;  // one PEM certificate (checked when the config is read)
+  std::string where;    // file:line of the entry, for messages
+};
+
 struct Contents {
   std::vector<std::string> repositories;          // `[@tag] LOCATION`, local paths made absolute
   std::vector<std::string> build_repositories;    // used to build only
@@ -91,6 +98,7 @@ struct ImageConfig {
   std::map<std::string, std::string> annotations;
   std::vector<std::string> volumes;
   std::string vcs_url;
+  std::vector<AdditionalCertificate> certificates;  // certificates.additional, in order
 
   std::filesystem::path file;  // the top-level config file (absolute)
   // "sha256-<base64>" over the config file's bytes followed by each included file's (apko's

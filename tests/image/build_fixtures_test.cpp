@@ -4,11 +4,13 @@
 
 #include "common/fs.h"
 #include "common/process.h"
+#include "common/x509.h"
 #include "image/build.h"
 #include "image/config.h"
 #include "index/installed_db.h"
 #include "support/fixtures.h"
 #include "support/interrupted_child.h"
+#include "support/nginx.h"
 #include "support/run.h"
 
 #include <fmt/format.h>
@@ -232,6 +234,40 @@ TEST(ImageBuildFixtures, RefusalsLeaveNoOutput) {
     for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
       EXPECT_THAT(entry.path().filename().string(), ::testing::Not(HasSubstr(".lupine-")));
   }
+}
+
+// certificates.additional: the certificate lands in usr/local/share/ca-certificates under its name
+// and fingerprint, and is appended to the image's CA bundle (here an empty one made by `paths`,
+// which apko applies first); the AWS bundle the image lacks stays absent.
+TEST(ImageBuildFixtures, AdditionalCertificatesJoinTheBundle) {
+  LUPINE_FIXTURES_OR_SKIP(fixtures);
+  TempDir dir("lupine-image-test");
+  lupine::testing::write_self_signed_certificate(dir.path() / "ca.pem", dir.path() / "ca.key");
+  std::string pem = read_file(dir.path() / "ca.pem");
+  std::string content;
+  for (size_t start = 0; start < pem.size();) {
+    size_t end = pem.find('\n', start);
+    content += "        " + pem.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  std::string extra =
+      "paths:\n  - path: /etc/ssl/certs\n    type: directory\n    permissions: 0o755\n"
+      "  - path: /etc/ssl/certs/ca-certificates.crt\n    type: empty-file\n    permissions: 0o644\n"
+      "certificates:\n  additional:\n    - name: test-ca\n      content: |\n" + content;
+  auto config = test::write_apko_config(dir.path(), fixtures, with_packages("[replayout]", extra));
+  auto out = dir.path() / "out";
+  auto built = run_lupine({"image", "build", config.string(), out.string()});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+
+  auto layer = test::read_layer(out, test::manifests_by_arch(out).at("amd64"));
+  ASSERT_TRUE(layer.contains("etc/ssl/certs/ca-certificates.crt"));
+  EXPECT_EQ(layer["etc/ssl/certs/ca-certificates.crt"].data, pem + "\n");
+  std::string fingerprint = lupine::parse_pem_certificate(pem, "ca").sha256_hex;
+  std::string file = "usr/local/share/ca-certificates/test-ca-" + fingerprint + ".crt";
+  ASSERT_TRUE(layer.contains(file));
+  EXPECT_EQ(layer[file].data, pem);
+  EXPECT_EQ(layer[file].entry.mode & 07777, 0644u);
+  EXPECT_FALSE(layer.contains("var/lib/ecs/deps/execute-command/certs/tls-ca-bundle.pem"));
 }
 
 // An interrupt while the layer is written (raised as it starts) stops the build: no output, no

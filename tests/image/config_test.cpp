@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "support/nginx.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -131,6 +132,36 @@ TEST(ImageConfig, BadValuesAreErrors) {
   EXPECT_THAT(error_of("accounts:\n  users:\n    - username: root\n      uid: 0\n"), HasSubstr("'uid' must be set and not 0"));
   EXPECT_THAT(error_of("layering:\n  strategy: origin\n"), HasSubstr("'layering' is not supported by lupine yet"));
   EXPECT_THAT(error_of("contents: [a]\n"), HasSubstr("contents: expected a mapping"));
+}
+
+// apko's certificates.additional: each entry one PEM certificate with a plain file name.
+TEST(ImageConfig, CertificatesAreCheckedWhenRead) {
+  TempDir dir("lupine-image-config");
+  lupine::testing::write_self_signed_certificate(dir.path() / "ca.pem", dir.path() / "ca.key");
+  std::string pem = read_file(dir.path() / "ca.pem");
+  auto entry = [](const std::string& name, const std::string& content) {
+    std::string text = "    - name: " + name + "\n      content: |\n";
+    for (size_t start = 0; start < content.size();) {
+      size_t end = content.find('\n', start);
+      text += "        " + content.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+    return text;
+  };
+  ImageConfig config = parse_image_config("certificates:\n  additional:\n" + entry("test-ca", pem), "/cfg/apko.yaml");
+  ASSERT_EQ(config.certificates.size(), 1u);
+  EXPECT_EQ(config.certificates[0].name, "test-ca");
+  EXPECT_EQ(config.certificates[0].content, pem);
+  EXPECT_EQ(config.certificates[0].where, "/cfg/apko.yaml:3");
+
+  EXPECT_THAT(error_of("certificates:\n  additional:\n" + entry("../ca", pem)),
+              HasSubstr("apko.yaml:3:7: error: certificates.additional[]: 'name' must be a plain file name"));
+  EXPECT_THAT(error_of("certificates:\n  additional:\n" + entry("ca", "not a certificate\n")),
+              HasSubstr("apko.yaml:3:7: error: certificates.additional[]: certificate ca: no PEM certificate found"));
+  EXPECT_THAT(error_of("certificates:\n  additional:\n" + entry("ca", pem + pem)),
+              HasSubstr("certificate ca: more than one certificate"));
+  EXPECT_THAT(error_of("certificates:\n  providers: [ca-certificates]\n"),
+              HasSubstr("'certificates.providers' is not supported by lupine yet"));
 }
 
 TEST(ImageConfig, IncludeMergesParentFirst) {

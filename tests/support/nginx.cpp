@@ -48,6 +48,8 @@ bool accepts_connections(uint16_t port) {
   return connected;
 }
 
+}  // namespace
+
 // A self-signed certificate for 127.0.0.1 (curl refuses it: that is what the TLS test wants).
 void write_self_signed_certificate(const std::filesystem::path& cert_path, const std::filesystem::path& key_path) {
   EVP_PKEY* key = EVP_RSA_gen(2048);
@@ -71,8 +73,6 @@ void write_self_signed_certificate(const std::filesystem::path& cert_path, const
   X509_free(cert);
   EVP_PKEY_free(key);
 }
-
-}  // namespace
 
 std::string nginx_binary() {
   if (const char* path = std::getenv("PATH")) {

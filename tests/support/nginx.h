@@ -13,6 +13,9 @@
 
 namespace lupine::testing {
 
+// A fresh self-signed certificate (PEM) for CN 127.0.0.1, and its RSA key.
+void write_self_signed_certificate(const std::filesystem::path& cert_path, const std::filesystem::path& key_path);
+
 // The nginx binary (PATH, then /usr/sbin/nginx), or "" when it is not installed.
 std::string nginx_binary();
 
