@@ -2,9 +2,11 @@
 
 #include "builder/build/build_log.h"
 #include "builder/build/build_pipeline.h"
+#include "builder/build/build_root_record.h"
 #include "builder/build/build_workspace.h"
 #include "builder/build/sandbox_check.h"
 #include "common/error.h"
+#include "common/fs.h"
 #include "common/process.h"
 #include "index/index_builder.h"
 
@@ -153,6 +155,8 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
   try {
     result.root = options.resolved_root ? prepare_build_root(*options.resolved_root, message)
                                         : prepare_build_root(build_root_request(plan, options, message));
+    write_file_atomic(build_root_record_path(result.log),
+                      build_root_record_json(plan.package.name, plan.full_version(), plan.arch.apk, result.root.records));
 
     workspace.emplace(options.workspace_dir);
     fs::path source_dir = options.source_dir.empty() ? default_source_dir(options.recipe, plan.package.name)
@@ -184,6 +188,7 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
     emit.signer = options.signer;
     emit.source_date_epoch = options.source_date_epoch;
     emit.sources = result.sources;
+    emit.build_root = result.root.records;
     emit.namespace_name = options.namespace_name;
     emit.log = message;
     result.packages = emit_packages(plan, emit);

@@ -231,6 +231,7 @@ BuildRoot prepare_build_root(const ResolvedBuildRoot& resolved, const std::funct
   for (const index::IndexRecord* record : index::resulting_packages(plan)) {
     identities.push_back(record->identity);
     root.packages.push_back(record->name + "-" + record->version);
+    root.records.push_back({record->name, record->version, record->arch, record->identity});
   }
   root.key = build_root_key(request.arch, identities, request.accounts);
   fs::path roots = request.cache_dir / "roots";

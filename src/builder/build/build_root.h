@@ -19,6 +19,7 @@
 #pragma once
 
 #include "builder/build/build_root_lease.h"
+#include "builder/build/sbom.h"
 #include "builder/recipe/compile.h"
 #include "index/package_add.h"
 
@@ -49,6 +50,7 @@ struct BuildRoot {
   std::string key;
   bool reused = false;                // found in the cache: nothing was installed
   std::vector<std::string> packages;  // "name-version", in install order
+  std::vector<BuildRootPackage> records;  // the same packages with arch and C: identity
   std::shared_ptr<RootLease> lease;   // keeps pruning away while the root is used (build_root_lease.h)
 };
 

@@ -92,6 +92,7 @@ std::vector<EmittedPackage> emit_packages(const BuildPlan& plan, const EmitOptio
       sbom.recipe_commit = plan.package.commit;
       for (const auto& source : options.sources)
         sbom.sources.push_back({source.uri, source.sha256, source.sha512, source.git_commit, source.git_tag});
+      sbom.build_root = options.build_root;
       sbom.created = options.source_date_epoch;
       sbom.tool_version = LUPINE_VERSION;
       std::filesystem::path sbom_file = dir / apk::sbom_path(package.name, full_version);

@@ -12,6 +12,7 @@
 
 #include "apk/package_writer.h"
 #include "builder/recipe/compile.h"
+#include "builder/build/sbom.h"
 #include "builder/scan/sca.h"
 
 #include <cstdint>
@@ -38,6 +39,7 @@ struct EmitOptions {
   apk::PackageSigner signer;           // unsigned when signer.key is null
   int64_t source_date_epoch = 0;
   std::vector<BuildSource> sources;    // main-pipeline sources, added to every package's SBOM
+  std::vector<BuildRootPackage> build_root;  // what the build ran on, added to every package's SBOM
   std::string namespace_name = "lupine";  // SBOM supplier / purl namespace (melange --namespace)
   unsigned threads = 0;                // compression threads; 0 = one per core
   std::function<void(const std::string&)> log;  // progress and scanner warnings

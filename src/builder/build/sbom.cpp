@@ -155,6 +155,20 @@ std::string make_package_sbom(const SbomInputs& in) {
                              {"relatedSpdxElement", source["SPDXID"]}});
     packages.push_back(std::move(source));
   }
+  for (const BuildRootPackage& input : in.build_root) {
+    std::string id = "SPDXRef-BuildRoot-" + spdx_id(input.name + "-" + input.version);
+    packages.push_back({{"SPDXID", id},
+                        {"name", input.name},
+                        {"versionInfo", input.version},
+                        {"filesAnalyzed", false},
+                        {"licenseConcluded", "NOASSERTION"},
+                        {"licenseDeclared", "NOASSERTION"},
+                        {"downloadLocation", "NOASSERTION"},
+                        {"copyrightText", "NOASSERTION"},
+                        {"comment", fmt::format("in the build root ({})", input.arch)}});
+    relationships.push_back(
+        {{"spdxElementId", id}, {"relationshipType", "BUILD_DEPENDENCY_OF"}, {"relatedSpdxElement", package_id}});
+  }
   doc["packages"] = packages;
   doc["relationships"] = relationships;
   return doc.dump(2) + "\n";

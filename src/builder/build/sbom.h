@@ -32,6 +32,15 @@ struct SbomPackage {
   std::string origin;   // the main package of the recipe
 };
 
+// A package installed in the build root: what built the package, checkable against the repository
+// it came from by its C: identity.
+struct BuildRootPackage {
+  std::string name;
+  std::string version;
+  std::string arch;
+  std::string identity;  // C: "Q1" + base64 SHA-1 of the control member
+};
+
 struct SbomInputs {
   SbomPackage package;
   std::string namespace_name = "lupine";
@@ -39,6 +48,11 @@ struct SbomInputs {
   std::string recipe_sha256;  // hex of the recipe file
   std::string recipe_commit;  // package.commit, when the recipe gives one
   std::vector<SbomSource> sources;
+  // Each a BUILD_DEPENDENCY_OF the package, by name and version only: with C: identities in it, a
+  // package whose build root holds its own earlier output (bzip2: stage 0's perl needs
+  // so:libbz2.so.1.0, which the built libbz2 provides) would differ on every rebuild and a farm would
+  // never find it up to date. The identities are in the record beside the log (build_root_record.h).
+  std::vector<BuildRootPackage> build_root;
   int64_t created = 0;        // SOURCE_DATE_EPOCH
   std::string tool_version;   // lupine's
 };

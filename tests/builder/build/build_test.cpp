@@ -14,6 +14,7 @@
 #include "support/fixtures.h"
 
 #include <gmock/gmock.h>
+#include <nlohmann/json.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -190,6 +191,31 @@ TEST_F(Build, BuildsSignedPackagesAndTheIndex) {
   EXPECT_EQ(result.log, opts.out_dir / repo_->arch / "buildlogs" / "hello-1.0-r2.log");
   EXPECT_THAT(log, HasSubstr("==> hello: install the greeting"));
   EXPECT_THAT(log, HasSubstr("==> hello: nested"));
+
+  // What built it, beside the log and in the SBOM: busybox as the repository lists it (C: included).
+  auto repository = index::load_index(index::Repository::parse(repo_->dir.string()), repo_->arch, keyring, false, {});
+  ASSERT_EQ(repository.records.size(), 1u);
+  const index::IndexRecord& root_package = repository.records[0];
+  nlohmann::json root_record = nlohmann::json::parse(read_file(opts.out_dir / repo_->arch / "buildlogs" /
+                                                          "hello-1.0-r2.buildroot.json"));
+  EXPECT_EQ(root_record["package"], "hello");
+  EXPECT_EQ(root_record["version"], "1.0-r2");
+  ASSERT_EQ(root_record["build_root"].size(), 1u);
+  EXPECT_EQ(root_record["build_root"][0]["name"], root_package.name);
+  EXPECT_EQ(root_record["build_root"][0]["version"], root_package.version);
+  EXPECT_EQ(root_record["build_root"][0]["identity"], root_package.identity);
+  nlohmann::json sbom = nlohmann::json::parse(files["var/lib/db/sbom/hello-1.0-r2.spdx.json"]);
+  std::string root_id;
+  for (const auto& spdx_package : sbom["packages"])
+    if (spdx_package["name"] == root_package.name) {
+      root_id = spdx_package["SPDXID"];
+      EXPECT_EQ(spdx_package["versionInfo"], root_package.version);
+    }
+  ASSERT_FALSE(root_id.empty()) << sbom.dump(2);
+  bool linked = false;
+  for (const auto& relationship : sbom["relationships"])
+    linked |= relationship["spdxElementId"] == root_id && relationship["relationshipType"] == "BUILD_DEPENDENCY_OF";
+  EXPECT_TRUE(linked) << sbom.dump(2);
 }
 
 TEST_F(Build, UnchangedRootIsReused) {
@@ -243,7 +269,14 @@ TEST_F(Build, AResolvedRootIsInstalledAsResolved) {
   std::vector<std::string> identities = resolved->identities();
   ASSERT_EQ(identities.size(), 1u);
 
-  write_file_atomic(repo_->dir / repo_->arch / "APKINDEX.tar.gz", "not an index any more");
+  // The repository is the suite's, shared by every test: its index is put back however this test
+  // ends (it was left broken, and every later test in the same process failed).
+  struct RestoreFile {
+    fs::path file;
+    std::string bytes;
+    ~RestoreFile() { write_file_atomic(file, bytes); }
+  } restore{repo_->dir / repo_->arch / "APKINDEX.tar.gz", read_file(repo_->dir / repo_->arch / "APKINDEX.tar.gz")};
+  write_file_atomic(restore.file, "not an index any more");
   EXPECT_THROW(prepare_build_root(request), Error);  // resolving again reads the broken index
   std::vector<std::string> lines;
   BuildRoot root = prepare_build_root(*resolved, [&](const std::string& line) { lines.push_back(line); });
