@@ -1,5 +1,6 @@
 #include "common/fs.h"
 #include "common/process.h"
+#include "support/processes.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -32,29 +33,8 @@ std::string unique_marker(const std::string& what) {
   return fmt::format("lupine-test-{}-{}-{}", what, getpid(), ++counter);
 }
 
-// pids of processes whose command line contains `marker`.
-std::vector<pid_t> processes_with(const std::string& marker) {
-  std::vector<pid_t> found;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(marker) != std::string::npos) found.push_back(std::stoi(name));
-  }
-  return found;
-}
-
-// Waits up to `limit` for `condition`.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit = 5000ms) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
+using lupine::testing::eventually;
+using lupine::testing::processes_with;
 
 TEST(Process, CapturesExitCodeAndBothStreams) {
   auto result = run_process(shell("echo out; echo err >&2; exit 3"));

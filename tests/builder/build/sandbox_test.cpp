@@ -6,6 +6,7 @@
 #include "common/fs.h"
 #include "builder/build/build_test_repository.h"
 #include "support/fixtures.h"
+#include "support/processes.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -55,27 +56,8 @@ void make_busybox_root(const fs::path& root) {
   fs::create_symlink("bin", root / "sbin");
 }
 
-std::vector<pid_t> processes_with(const std::string& marker) {
-  std::vector<pid_t> found;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(marker) != std::string::npos) found.push_back(std::stoi(name));
-  }
-  return found;
-}
-
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit = 5000ms) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
+using lupine::testing::eventually;
+using lupine::testing::processes_with;
 
 std::vector<std::string> listing(const fs::path& dir) {
   std::vector<std::string> names;
