@@ -2,6 +2,7 @@
 
 #include "builder/build/build_date.h"
 #include "builder/build/build_inputs.h"
+#include "builder/source/debian_archive.h"
 #include "builder/source/debian_source.h"
 #include "builder/recipe/pipeline_library.h"
 #include "common/error.h"
@@ -138,8 +139,11 @@ builder::BuildOptions BuildFlags::options(const LoadedSigner* signer, const buil
   if (debian_fallback && !offline) {
     // One fetcher per run: it updates its private apt lists once.
     static auto fetcher = std::make_shared<builder::DebianSourceFetcher>();
-    options.fetch.fallback = builder::debian_source_fallback(
-        fetcher, builder::debian_source_package(recipe, plan.package.name, debian_sources));
+    // The archive's Sources indexes first (any suite, by checksum), then apt by package name.
+    static auto archive = std::make_shared<builder::DebianArchive>(builder::debian_archive_options(options.cache_dir));
+    options.fetch.fallback = builder::debian_archive_fallback(
+        archive, builder::debian_source_fallback(
+                     fetcher, builder::debian_source_package(recipe, plan.package.name, debian_sources)));
   }
   return options;
 }

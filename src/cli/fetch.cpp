@@ -15,6 +15,7 @@
 // name for a package may differ: `.debian-sources.yaml` beside the recipe (or --debian-sources)
 // maps recipe package names to Debian source package names.
 #include "builder/recipe/compile.h"
+#include "builder/source/debian_archive.h"
 #include "builder/source/debian_source.h"
 #include "builder/source/fetch.h"
 #include "builder/source/git_checkout.h"
@@ -47,6 +48,7 @@ struct FetchArgs {
 // What one recipe's fetch steps fall back to when the upstream is unreachable.
 struct Fallback {
   std::shared_ptr<builder::DebianSourceFetcher> fetcher;  // null: no fallback
+  std::shared_ptr<builder::DebianArchive> archive;        // set with fetcher
   std::string source_package;
 };
 
@@ -84,7 +86,8 @@ bool fetch_one(const SourceStep& source, const FetchArgs& args, const Fallback& 
   std::string what = fmt::format("{}: {}", step.where.str(), step.uses);
   auto log = [&](const std::string& line) {
     // That a source comes from somewhere other than its recipe's URL is always worth saying.
-    if (args.verbose || line.starts_with("fetch: upstream unreachable")) fmt::print(stderr, "{}\n", line);
+    if (args.verbose || line.starts_with("fetch: upstream unreachable") || line.starts_with("fetch: found in Debian"))
+      fmt::print(stderr, "{}\n", line);
   };
   try {
     if (step.uses == "fetch") {
@@ -94,7 +97,9 @@ bool fetch_one(const SourceStep& source, const FetchArgs& args, const Fallback& 
       options.offline = args.offline;
       options.guest_root = args.guest_root;
       options.log = log;
-      if (fallback.fetcher) options.fallback = builder::debian_source_fallback(fallback.fetcher, fallback.source_package);
+      if (fallback.fetcher)
+        options.fallback = builder::debian_archive_fallback(
+            fallback.archive, builder::debian_source_fallback(fallback.fetcher, fallback.source_package));
       auto how = [](const builder::CachedSource& cached) -> std::string {
         if (cached.cache_hit) return "cached";
         return cached.origin.empty() ? "downloaded" : "downloaded from " + cached.origin;
@@ -146,7 +151,11 @@ void run(const FetchArgs& args) {
   options.build_options = args.build_options;
   size_t failed = 0, total = 0;
   std::shared_ptr<builder::DebianSourceFetcher> fetcher;
-  if (args.debian_fallback && !args.offline) fetcher = std::make_shared<builder::DebianSourceFetcher>();
+  std::shared_ptr<builder::DebianArchive> archive;
+  if (args.debian_fallback && !args.offline) {
+    fetcher = std::make_shared<builder::DebianSourceFetcher>();
+    archive = std::make_shared<builder::DebianArchive>(builder::debian_archive_options(args.cache_dir));
+  }
   for (const std::string& path : args.recipes) {
     Diagnostics diagnostics;
     auto plan = builder::compile_recipe_file(path, library, options, diagnostics);
@@ -158,6 +167,7 @@ void run(const FetchArgs& args) {
     Fallback fallback;
     if (fetcher) {
       fallback.fetcher = fetcher;
+      fallback.archive = archive;
       try {
         fallback.source_package = builder::debian_source_package(path, plan->package.name, args.debian_sources);
       } catch (const Error& error) {

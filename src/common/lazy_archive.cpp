@@ -8,6 +8,7 @@
 
 #define LUPINE_ARCHIVE_FUNCTIONS(X)                                                                  \
   X(archive_read_new) X(archive_read_support_filter_all) X(archive_read_support_format_all)          \
+  X(archive_read_support_format_raw) X(archive_read_open_memory) X(archive_filter_code)              \
   X(archive_read_open_filename) X(archive_read_next_header) X(archive_read_data_block)               \
   X(archive_read_free) X(archive_error_string) X(archive_write_disk_new)                             \
   X(archive_write_disk_set_options) X(archive_write_header) X(archive_write_data_block)              \
@@ -21,6 +22,11 @@ LUPINE_SYSTEM_LIBRARY_TABLE(LUPINE_ARCHIVE_FUNCTIONS,
 archive* archive_read_new(void) { return LUPINE_REAL(archive_read_new)(); }
 int archive_read_support_filter_all(archive* a) { return LUPINE_REAL(archive_read_support_filter_all)(a); }
 int archive_read_support_format_all(archive* a) { return LUPINE_REAL(archive_read_support_format_all)(a); }
+int archive_read_support_format_raw(archive* a) { return LUPINE_REAL(archive_read_support_format_raw)(a); }
+int archive_filter_code(archive* a, int n) { return LUPINE_REAL(archive_filter_code)(a, n); }
+int archive_read_open_memory(archive* a, const void* buffer, size_t size) {
+  return LUPINE_REAL(archive_read_open_memory)(a, buffer, size);
+}
 int archive_read_open_filename(archive* a, const char* name, size_t block_size) {
   return LUPINE_REAL(archive_read_open_filename)(a, name, block_size);
 }

@@ -171,8 +171,12 @@ TEST(FetchCommandDebianFallback, UnreachableUpstreamComesFromDebianByChecksum) {
   }
   ASSERT_EQ(on.exit_code, 0) << on.out << on.err;
   EXPECT_THAT(on.err, HasSubstr("fetch: upstream unreachable: http://127.0.0.1:9/hello-2.10.tar.gz"));
-  EXPECT_THAT(on.err, HasSubstr("trying Debian source package hello"));
-  EXPECT_THAT(on.out, HasSubstr("sha256:" + sha + " (downloaded from Debian source package hello)"));
+  // Found by its checksum in a suite's Sources index, whatever the package is called.
+  EXPECT_THAT(on.err, HasSubstr("trying Debian (by checksum, else Debian source package hello)"));
+  EXPECT_THAT(on.err, HasSubstr("fetch: found in Debian "));
+  EXPECT_THAT(on.err, HasSubstr("(hello 2.10-"));
+  EXPECT_THAT(on.err, HasSubstr("pool/main/h/hello/hello_2.10.orig.tar.gz"));
+  EXPECT_THAT(on.out, HasSubstr("sha256:" + sha + " (downloaded from Debian (by checksum, else Debian source package hello))"));
   EXPECT_EQ(lupine::sha256_hex(lupine::read_file(cache / ("sha256:" + sha))), sha);
 }
 
