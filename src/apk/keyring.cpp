@@ -22,8 +22,7 @@ void Keyring::add(const std::filesystem::path& path) {
   if (error || !std::filesystem::exists(status)) fail("keyring: {} does not exist", path.string());
   auto add_file = [this](const std::filesystem::path& file) {
     std::string name = file.filename().string();
-    bool known = std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.name == name; });
-    if (!known) entries_.push_back({name, file, nullptr});
+    if (!has(name)) entries_.push_back({name, file, nullptr});
   };
   if (std::filesystem::is_directory(status)) {
     std::vector<std::filesystem::path> files;
@@ -39,8 +38,11 @@ void Keyring::add(const std::filesystem::path& path) {
 }
 
 void Keyring::add_key(const std::string& name, RsaPublicKey key) {
-  bool known = std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.name == name; });
-  if (!known) entries_.push_back({name, {}, std::make_shared<RsaPublicKey>(std::move(key))});
+  if (!has(name)) entries_.push_back({name, {}, std::make_shared<RsaPublicKey>(std::move(key))});
+}
+
+bool Keyring::has(std::string_view name) const {
+  return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.name == name; });
 }
 
 const RsaPublicKey* Keyring::find(std::string_view key_name) const {

@@ -31,6 +31,7 @@ class Keyring {
   std::vector<std::string> names() const;
 
  private:
+  bool has(std::string_view name) const;  // a key file of exactly this name was added
   struct Entry {
     std::string name;
     std::filesystem::path path;

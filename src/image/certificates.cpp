@@ -1,7 +1,6 @@
 #include "image/certificates.h"
 
 #include "common/error.h"
-#include "common/x509.h"
 #include "index/root_fs.h"
 
 #include <sys/stat.h>
@@ -37,7 +36,7 @@ void install_certificates(const ImageConfig& config, const std::filesystem::path
   std::string appended;
   dir.make_dirs(kCertificateDir, 0755);
   for (const auto& entry : config.certificates) {
-    PemCertificate certificate = parse_pem_certificate(entry.content, entry.where + ": certificate " + entry.name);
+    const PemCertificate& certificate = entry.certificate;
     std::string file = std::string(kCertificateDir) + "/" + entry.name + "-" + certificate.sha256_hex + ".crt";
     dir.write_file_atomic(file, certificate.pem, 0644);
     appended += certificate.pem + "\n";

@@ -5,7 +5,6 @@
 #include "common/encoding.h"
 #include "common/error.h"
 #include "common/hash.h"
-#include "common/x509.h"
 
 #include <algorithm>
 #include <charconv>
@@ -382,7 +381,7 @@ void read_certificates(Reader& r, const YamlNode& node, std::vector<AdditionalCe
         continue;
       }
       try {
-        parse_pem_certificate(certificate.content, "certificate " + certificate.name);
+        certificate.certificate = parse_pem_certificate(certificate.content, "certificate " + certificate.name);
       } catch (const Error& e) {
         r.diagnostics().error(item.where, fmt::format("certificates.additional[]: {}", e.what()));
         continue;

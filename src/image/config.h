@@ -9,6 +9,8 @@
 // keys of the including file win.
 #pragma once
 
+#include "common/x509.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -58,9 +60,10 @@ struct RuntimeKey {
 
 // apko's `certificates.additional[]`: a CA certificate the image trusts without a package.
 struct AdditionalCertificate {
-  std::string name;     // a plain file name
-  std::string content;  // one PEM certificate (checked when the config is read)
-  std::string where;    // file:line of the entry, for messages
+  std::string name;            // a plain file name
+  std::string content;         // as written
+  PemCertificate certificate;  // the content checked and re-encoded when the config is read
+  std::string where;           // file:line of the entry, for messages
 };
 
 struct Contents {

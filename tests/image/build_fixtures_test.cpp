@@ -244,16 +244,10 @@ TEST(ImageBuildFixtures, AdditionalCertificatesJoinTheBundle) {
   TempDir dir("lupine-image-test");
   lupine::testing::write_self_signed_certificate(dir.path() / "ca.pem", dir.path() / "ca.key");
   std::string pem = read_file(dir.path() / "ca.pem");
-  std::string content;
-  for (size_t start = 0; start < pem.size();) {
-    size_t end = pem.find('\n', start);
-    content += "        " + pem.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
   std::string extra =
       "paths:\n  - path: /etc/ssl/certs\n    type: directory\n    permissions: 0o755\n"
       "  - path: /etc/ssl/certs/ca-certificates.crt\n    type: empty-file\n    permissions: 0o644\n"
-      "certificates:\n  additional:\n    - name: test-ca\n      content: |\n" + content;
+      "certificates:\n  additional:\n    - name: test-ca\n      content: |\n" + test::indented(pem, 8);
   auto config = test::write_apko_config(dir.path(), fixtures, with_packages("[replayout]", extra));
   auto out = dir.path() / "out";
   auto built = run_lupine({"image", "build", config.string(), out.string()});

@@ -1,5 +1,7 @@
 #include "image/config.h"
 
+#include "image_test_support.h"
+
 #include "common/error.h"
 #include "common/fs.h"
 #include "support/nginx.h"
@@ -140,13 +142,7 @@ TEST(ImageConfig, CertificatesAreCheckedWhenRead) {
   lupine::testing::write_self_signed_certificate(dir.path() / "ca.pem", dir.path() / "ca.key");
   std::string pem = read_file(dir.path() / "ca.pem");
   auto entry = [](const std::string& name, const std::string& content) {
-    std::string text = "    - name: " + name + "\n      content: |\n";
-    for (size_t start = 0; start < content.size();) {
-      size_t end = content.find('\n', start);
-      text += "        " + content.substr(start, end - start) + "\n";
-      start = end + 1;
-    }
-    return text;
+    return "    - name: " + name + "\n      content: |\n" + test::indented(content, 8);
   };
   ImageConfig config = parse_image_config("certificates:\n  additional:\n" + entry("test-ca", pem), "/cfg/apko.yaml");
   ASSERT_EQ(config.certificates.size(), 1u);

@@ -47,4 +47,15 @@ std::map<std::string, std::string> tree_contents(const std::filesystem::path& di
   return out;
 }
 
+std::string indented(const std::string& text, size_t spaces) {
+  std::string out;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += std::string(spaces, ' ') + text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace lupine::image::test

@@ -53,6 +53,9 @@ struct LayerEntry {
 // The (single) layer of the manifest `manifest_digest`, unpacked in memory, by path.
 std::map<std::string, LayerEntry> read_layer(const std::filesystem::path& layout, const std::string& manifest_digest);
 
+// `text` with every line indented by `spaces`: the body of a YAML block scalar (`content: |`).
+std::string indented(const std::string& text, size_t spaces);
+
 // Every file under `dir` (relative path → contents), for byte-for-byte comparisons.
 std::map<std::string, std::string> tree_contents(const std::filesystem::path& dir);
 

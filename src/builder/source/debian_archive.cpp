@@ -1,5 +1,6 @@
 #include "builder/source/debian_archive.h"
 
+#include "builder/source/deb822.h"
 #include "common/error.h"
 
 #include <archive.h>
@@ -10,89 +11,31 @@
 
 namespace lupine::builder {
 
-namespace {
-bool starts_with_field(std::string_view line, std::string_view field) {
-  // deb822 field names are case-insensitive: "Package:" and "package:" are the same field.
-  if (line.size() <= field.size() || line[field.size()] != ':') return false;
-  for (size_t i = 0; i < field.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(line[i])) != std::tolower(static_cast<unsigned char>(field[i])))
-      return false;
-  return true;
-}
-
-std::string_view field_value(std::string_view line, std::string_view field) {
-  std::string_view value = line.substr(field.size() + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
-  return value;
-}
-
-struct Stanza {
-  std::string package, version, directory;
-  struct Line {
-    std::string_view text;
-    size_t number;
-  };
-  std::vector<Line> checksums;
-  size_t first_line = 0;
-};
-}  // namespace
-
 std::vector<DebianArchiveFile> parse_sources_index(std::string_view text, const std::string& suite,
                                                    const std::string& origin) {
   std::vector<DebianArchiveFile> files;
-  Stanza stanza;
-  bool in_checksums = false;
-  auto finish = [&] {
-    if (stanza.first_line == 0) return;
-    if (stanza.package.empty() || stanza.directory.empty())
-      fail("{}:{}: a stanza without Package or Directory", origin, stanza.first_line);
-    for (const auto& line : stanza.checksums) {
-      // " <sha256> <size> <name>"
-      std::string_view rest = line.text;
-      auto word = [&rest]() {
-        while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
-        size_t end = rest.find_first_of(" \t\r");
-        std::string_view out = rest.substr(0, end);
-        rest.remove_prefix(out.size());
-        return out;
-      };
-      std::string_view sha = word(), size = word(), name = word();
+  for (const Deb822Stanza& stanza : parse_deb822(text)) {
+    std::string package = value_of(stanza, "Package"), directory = value_of(stanza, "Directory");
+    if (package.empty() || directory.empty())
+      fail("{}:{}: a stanza without Package or Directory", origin, stanza.front().line);
+    const Deb822Field* checksums = find_field(stanza, "Checksums-Sha256");
+    if (!checksums) continue;
+    std::string version = value_of(stanza, "Version");
+    // Continuation lines " <sha256> <size> <name>", the first on the line after the field's name.
+    std::vector<std::string_view> lines = lines_of(checksums->raw);
+    for (size_t i = 1; i < lines.size(); ++i) {
+      std::vector<std::string> words = split_words(lines[i]);
       uint64_t bytes = 0;
-      auto parsed = std::from_chars(size.data(), size.data() + size.size(), bytes);
-      if (sha.size() != 64 || name.empty() || parsed.ec != std::errc() || parsed.ptr != size.data() + size.size() ||
-          name.find('/') != std::string_view::npos)
-        fail("{}:{}: expected \"<sha256> <size> <file name>\" in Checksums-Sha256", origin, line.number);
-      files.push_back({suite, stanza.package, stanza.version, stanza.directory + "/" + std::string(name),
-                       std::string(sha), bytes});
+      bool size_ok = false;
+      if (words.size() == 3) {
+        auto parsed = std::from_chars(words[1].data(), words[1].data() + words[1].size(), bytes);
+        size_ok = parsed.ec == std::errc() && parsed.ptr == words[1].data() + words[1].size();
+      }
+      if (!size_ok || words[0].size() != 64 || words[2].find('/') != std::string::npos)
+        fail("{}:{}: expected \"<sha256> <size> <file name>\" in Checksums-Sha256", origin, checksums->line + i);
+      files.push_back({suite, package, version, directory + "/" + words[2], words[0], bytes});
     }
-    stanza = Stanza{};
-  };
-  size_t number = 0;
-  for (size_t start = 0; start <= text.size();) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    ++number;
-    if (line.empty() || line == "\r") {
-      finish();
-      in_checksums = false;
-      if (end == text.size()) break;
-      continue;
-    }
-    if (stanza.first_line == 0) stanza.first_line = number;
-    if (line.front() == ' ' || line.front() == '\t') {
-      if (in_checksums) stanza.checksums.push_back({line, number});
-      continue;
-    }
-    in_checksums = starts_with_field(line, "Checksums-Sha256");
-    if (starts_with_field(line, "Package")) stanza.package = field_value(line, "Package");
-    else if (starts_with_field(line, "Version")) stanza.version = field_value(line, "Version");
-    else if (starts_with_field(line, "Directory")) stanza.directory = field_value(line, "Directory");
-    if (end == text.size()) break;
   }
-  finish();
   return files;
 }
 

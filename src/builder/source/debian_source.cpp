@@ -1,5 +1,6 @@
 #include "builder/source/debian_source.h"
 
+#include "builder/source/deb822.h"
 #include "common/encoding.h"
 #include "common/file_lock.h"
 #include "common/fs.h"
@@ -13,7 +14,6 @@
 #include <deque>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -27,78 +27,8 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-std::string trim(std::string_view text) {
-  size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return "";
-  size_t end = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
-std::vector<std::string> split_words(std::string_view text) {
-  std::vector<std::string> words;
-  std::istringstream in{std::string(text)};
-  for (std::string word; in >> word;) words.push_back(word);
-  return words;
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-  return lines;
-}
-
-// A deb822 field: its name and its raw text from after the colon, continuation lines included
-// ("Signed-By:" may hold a whole key block).
-struct Field {
-  std::string name;
-  std::string raw;  // value of the first line, then "\n" + each continuation line as written
-};
-using Stanza = std::vector<Field>;
-
-// Stanzas separated by blank lines; '#' lines are comments (deb822 as apt reads it).
-std::vector<Stanza> parse_deb822(std::string_view text) {
-  std::vector<Stanza> stanzas;
-  Stanza current;
-  auto flush = [&] {
-    if (!current.empty()) stanzas.push_back(std::move(current));
-    current.clear();
-  };
-  for (std::string_view line : lines_of(text)) {
-    if (line.find_first_not_of(" \t") == std::string_view::npos) {
-      flush();
-      continue;
-    }
-    if (line.front() == '#') continue;
-    if ((line.front() == ' ' || line.front() == '\t')) {
-      if (!current.empty()) current.back().raw += "\n" + std::string(line);
-      continue;
-    }
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;  // not a field: apt would refuse the file; skip it
-    current.push_back({trim(line.substr(0, colon)), std::string(line.substr(colon + 1))});
-  }
-  flush();
-  return stanzas;
-}
-
-const Field* find_field(const Stanza& stanza, std::string_view name) {
-  for (const auto& field : stanza)
-    if (lower(field.name) == lower(name)) return &field;
-  return nullptr;
-}
-
-// The single-line value of a field, trimmed ("" when absent).
-std::string value_of(const Stanza& stanza, std::string_view name) {
-  const Field* field = find_field(stanza, name);
-  return field ? trim(field->raw.substr(0, field->raw.find('\n'))) : "";
-}
+using Field = Deb822Field;
+using Stanza = Deb822Stanza;
 
 // Fields that select binary indexes only: meaningless (or wrong) for a deb-src entry.
 bool binary_only_field(std::string_view name) {
