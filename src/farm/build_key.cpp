@@ -58,9 +58,23 @@ std::string compiled_steps_text(const builder::BuildPlan& plan) {
   return out;
 }
 
-std::string build_key(const BuildKeyInputs& inputs) {
+std::vector<std::string> root_key_entries(const std::vector<RootKeyPackage>& root, const std::set<std::string>& own) {
+  std::vector<std::string> entries;
+  for (const RootKeyPackage& package : root) {
+    if (own.count(package.name)) continue;
+    if (package.source_key.empty()) entries.push_back(package.identity);
+    else entries.push_back(fmt::format("{}-{} {}", package.name, package.version, package.source_key));
+  }
+  return entries;
+}
+
+namespace {
+
+// Everything but the root, under `kind` ("build" or "source").
+Hasher recipe_hasher(const BuildKeyInputs& inputs, std::string_view kind) {
   Hasher hasher(HashAlgorithm::sha256);
   field(hasher, "format", std::to_string(kBuildKeyFormat));
+  field(hasher, "kind", kind);
   field(hasher, "lupine", inputs.lupine_version);
   field(hasher, "arch", inputs.arch);
   field(hasher, "recipe", read_file(inputs.recipe));
@@ -72,10 +86,22 @@ std::string build_key(const BuildKeyInputs& inputs) {
     if (fs::is_symlink(fs::symlink_status(file))) field(hasher, "symlink", fs::read_symlink(file).string());
     else field(hasher, "file", read_file(file));
   }
+  return hasher;
+}
+
+}  // namespace
+
+std::string build_key(const BuildKeyInputs& inputs) {
+  Hasher hasher = recipe_hasher(inputs, "build");
   std::vector<std::string> identities = inputs.root_identities;
   std::sort(identities.begin(), identities.end());
   identities.erase(std::unique(identities.begin(), identities.end()), identities.end());
   for (const std::string& identity : identities) field(hasher, "root", identity);
+  return "sha256:" + hex_encode(hasher.finish());
+}
+
+std::string source_key(const BuildKeyInputs& inputs) {
+  Hasher hasher = recipe_hasher(inputs, "source");
   return "sha256:" + hex_encode(hasher.finish());
 }
 

@@ -144,6 +144,10 @@ BuildOrder order_builds(const RecipeGraph& graph) {
     cycle.members = members[c];  // ascending already
     cycle.edges = cycle_through(graph, component, cycle.members.front());
     cycle.level = level_of[c];
+    cycle.sequence = cycle.members;
+    std::stable_sort(cycle.sequence.begin(), cycle.sequence.end(), [&](size_t a, size_t b) {
+      return graph.nodes[a].bootstrap_dependents < graph.nodes[b].bootstrap_dependents;
+    });
     order.cycles.push_back(std::move(cycle));
   }
   std::sort(order.cycles.begin(), order.cycles.end(),
@@ -158,7 +162,8 @@ std::string describe_cycle(const RecipeGraph& graph, const Cycle& cycle) {
   for (size_t e : cycle.edges) {
     const Edge& edge = graph.edges[e];
     path += " -> " + graph.nodes[edge.to].name;
-    reasons.push_back(fmt::format("{} needs {}{}", graph.nodes[edge.from].name, edge.input,
+    reasons.push_back(fmt::format("{} needs {}{}{}", graph.nodes[edge.from].name, edge.input,
+                                  edge.through.empty() ? "" : " through " + edge.through,
                                   edge.kind == InputKind::test ? " for tests" : ""));
   }
   return fmt::format("{} ({})", path, fmt::join(reasons, "; "));

@@ -7,12 +7,14 @@
 #include "farm/farm_job.h"
 #include "farm/farm_publish.h"
 #include "index/index_builder.h"
+#include "index/package_add.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace lupine::farm {
@@ -121,6 +123,19 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
   options.cache_dir = absolute_of(options.cache_dir);
   const std::string& arch = options.plan.compile.arch;
 
+  // The external repositories, read once here for the bootstrap edges (bootstrap_edges.h): the
+  // jobs read them again, with the staging and published repositories before them.
+  std::optional<index::RepositorySet> external;
+  if (!options.repositories.empty()) {
+    apk::Keyring keyring;
+    for (const auto& key : options.keyring) keyring.add(key);
+    index::FetchOptions fetch;
+    fetch.cache_dir = options.cache_dir;
+    std::vector<std::string> lines;
+    for (const auto& repository : options.repositories) lines.push_back(absolute_repository(repository));
+    external.emplace(lines, arch, keyring, false, fetch);
+    options.plan.repositories = &*external;
+  }
   FarmPlan plan = make_plan(options.plan);
   // One farm build per out dir: two would publish over each other's staging repository.
   fs::create_directories(options.out_dir);
@@ -136,8 +151,12 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
   std::vector<Staged> staged;
   std::map<size_t, size_t> job_of_node;
   std::map<size_t, size_t> level_of;
+  size_t next_job = 0;  // jobs are made in this order below
   for (size_t level = 0; level < plan.order.levels.size(); ++level)
-    for (size_t node : plan.order.levels[level]) level_of[node] = level;
+    for (size_t node : plan.order.levels[level]) {
+      level_of[node] = level;
+      job_of_node[node] = next_job++;
+    }
 
   for (const auto& level : plan.order.levels)
     for (size_t node_index : level) {
@@ -149,18 +168,28 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
       entry.job.name = node.name;
       entry.job.log = farm_job_log(options.out_dir, arch, node.name);
       entry.job.argv = job_argv(options, node, staging, entry.result_file, published_index);
-      // Inputs produced by recipes in earlier levels; recipes of one cycle share a level and
-      // cannot wait for each other (their inputs come from the repositories).
+      // Inputs produced by recipes in earlier levels. Recipes of one cycle share a level: each
+      // waits for those before it in the cycle's sequence (build_order.h); what the later ones
+      // make comes from the repositories (a bootstrap, or the last run's packages).
       std::set<size_t> after;
+      const std::vector<size_t>* sequence = nullptr;
+      for (const Cycle& cycle : plan.order.cycles)
+        if (std::binary_search(cycle.members.begin(), cycle.members.end(), node_index)) sequence = &cycle.sequence;
       for (size_t edge : plan.graph.out_edges[node_index]) {
         size_t to = plan.graph.edges[edge].to;
         auto level = level_of.find(to);
-        if (level != level_of.end() && level->second < level_of[node_index]) after.insert(job_of_node.at(to));
+        if (level == level_of.end()) continue;
+        if (level->second < level_of[node_index]) {
+          after.insert(job_of_node.at(to));
+        } else if (sequence && level->second == level_of[node_index]) {
+          auto mine = std::find(sequence->begin(), sequence->end(), node_index);
+          auto theirs = std::find(sequence->begin(), sequence->end(), to);
+          if (theirs < mine) after.insert(job_of_node.at(to));
+        }
       }
       entry.job.after.assign(after.begin(), after.end());
       RecipeSummary summary = summary_of(node);
       summary.log = entry.job.log;
-      job_of_node[node_index] = staged.size();
       staged.push_back(std::move(entry));
 
       result.recipes.push_back(std::move(summary));

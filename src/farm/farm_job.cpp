@@ -26,6 +26,7 @@ json record_json(const BuildRecord& record) {
   return json{{"name", record.name},
               {"version", record.version},
               {"key", record.key},
+              {"source_key", record.source_key},
               {"packages", record.packages},
               {"seconds", record.seconds}};
 }
@@ -35,6 +36,7 @@ BuildRecord record_from(const json& value) {
   record.name = value.at("name").get<std::string>();
   record.version = value.at("version").get<std::string>();
   record.key = value.at("key").get<std::string>();
+  record.source_key = value.value("source_key", std::string());
   record.packages = value.at("packages").get<std::vector<std::string>>();
   record.seconds = value.value("seconds", 0.0);
   return record;
@@ -112,6 +114,48 @@ void write_job_outcome(const fs::path& path, const JobOutcome& outcome) {
   write_json(path, value);
 }
 
+namespace {
+
+std::set<std::string> own_package_names(const builder::BuildPlan& plan) {
+  std::set<std::string> names{plan.package.name};
+  for (const auto& sub : plan.subpackages)
+    if (sub.enabled) names.insert(sub.name);
+  return names;
+}
+
+bool same_directory(const std::string& location, const fs::path& dir) {
+  std::error_code error;
+  return fs::equivalent(location, dir, error);
+}
+
+// The root's packages for root_key_entries: those from the staging or the published repository
+// were made by this tree, and carry the source key of the recipe that made them (its build record
+// beside them, found by the package's origin). A package whose record is missing or names
+// another version counts by its identity.
+std::vector<RootKeyPackage> tree_packages(const builder::ResolvedBuildRoot& root, const fs::path& staging,
+                                          const fs::path& published, const std::string& arch) {
+  std::vector<RootKeyPackage> packages;
+  for (const auto& resolved : root.packages()) {
+    const index::IndexRecord& record = *resolved.record;
+    RootKeyPackage package{record.name, record.version, record.identity, ""};
+    const index::Repository* repository = resolved.repository;
+    if (repository && repository->kind() == index::Repository::Kind::local) {
+      std::optional<fs::path> tree;
+      if (same_directory(repository->location(), staging)) tree = staging;
+      else if (same_directory(repository->location(), published)) tree = published;
+      if (tree) {
+        const std::string& origin = record.origin.empty() ? record.name : record.origin;
+        auto made = read_build_record(build_record_path(*tree, arch, origin));
+        if (made && made->version == record.version && !made->source_key.empty()) package.source_key = made->source_key;
+      }
+    }
+    packages.push_back(std::move(package));
+  }
+  return packages;
+}
+
+}  // namespace
+
 JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOptions& options,
                         const FarmJobOptions& job) {
   auto started = std::chrono::steady_clock::now();
@@ -129,12 +173,15 @@ JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOpti
     inputs.recipe = options.recipe;
     inputs.package_name = plan.package.name;
     inputs.arch = plan.arch.apk;
-    // Resolved once: the key covers exactly the packages the build then installs.
-    auto resolved_root = builder::resolve_build_root(builder::build_root_request(plan, options, log));
-    inputs.root_identities = resolved_root->identities();
     inputs.lupine_version = job.lupine_version;
     inputs.steps = compiled_steps_text(plan);
+    // Resolved once: the key covers exactly the packages the build then installs.
+    auto resolved_root = builder::resolve_build_root(builder::build_root_request(plan, options, log));
+    inputs.root_identities = root_key_entries(tree_packages(*resolved_root, options.out_dir, job.published,
+                                                            plan.arch.apk),
+                                              own_package_names(plan));
     outcome.record.key = build_key(inputs);
+    outcome.record.source_key = source_key(inputs);
 
     auto published = read_build_record(build_record_path(job.published, plan.arch.apk, plan.package.name));
     if (published && published->key == outcome.record.key && published->version == outcome.record.version &&

@@ -27,6 +27,7 @@ struct BuildRecord {
   std::string name;
   std::string version;                // "1.2-r3"
   std::string key;                    // build_key()
+  std::string source_key;             // source_key(): what other recipes' keys see of this one
   std::vector<std::string> packages;  // file names in <out>/<arch>/
   double seconds = 0;                 // how long the build took (scheduling weights)
 };

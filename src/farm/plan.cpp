@@ -1,6 +1,7 @@
 #include "farm/plan.h"
 
 #include "builder/recipe/pipeline_library.h"
+#include "farm/bootstrap_edges.h"
 #include "farm/recipe_load.h"
 
 #include <algorithm>
@@ -21,6 +22,12 @@ FarmPlan make_plan(const PlanOptions& options) {
   builder::PipelineLibrary library(builder::PipelineLibrary::search_path_with_builtin(options.pipeline_dirs));
   FarmPlan plan;
   plan.graph = link_recipes(load_recipes(find_recipes(options.recipe_paths), library, options.compile, options.threads));
+  if (options.repositories) {
+    std::vector<const index::IndexRecord*> external;
+    for (const auto& loaded : options.repositories->indexes())
+      for (const auto& record : loaded.records) external.push_back(&record);
+    add_bootstrap_edges(plan.graph, external);
+  }
   plan.order = order_builds(plan.graph);
   plan.external = classify_external(plan.graph, options.repositories);
   plan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -17,7 +17,9 @@ struct PlanOptions {
   std::vector<std::filesystem::path> pipeline_dirs;  // searched before the built-in pipeline library
   builder::CompileOptions compile;                    // arch ("" = the host's), build options
   unsigned threads = 0;                               // compile threads, 0 = one per core
-  const index::RepositorySet* repositories = nullptr; // where external inputs may come from
+  // Where external inputs may come from; their dependencies also give the bootstrap edges
+  // (bootstrap_edges.h).
+  const index::RepositorySet* repositories = nullptr;
 };
 
 struct FarmPlan {

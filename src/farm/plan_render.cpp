@@ -92,6 +92,7 @@ std::string plan_text(const FarmPlan& plan) {
       if (cycle.members.size() > cycle.edges.size())
         out += fmt::format("    in a group of {} recipes built together at level {}: {}\n", cycle.members.size(),
                            cycle.level, some_names(graph, cycle.members, 12));
+      out += fmt::format("    built in the order {} (the foundation last)\n", some_names(graph, cycle.sequence, 12));
     }
   }
   if (!order.unavailable.empty()) {
@@ -170,9 +171,10 @@ std::string plan_json(const FarmPlan& plan) {
       path.push_back({{"from", graph.nodes[graph.edges[e].from].name},
                       {"to", graph.nodes[graph.edges[e].to].name},
                       {"input", graph.edges[e].input},
-                      {"kind", kind_name(graph.edges[e].kind)}});
+                      {"kind", kind_name(graph.edges[e].kind)},
+                      {"through", graph.edges[e].through}});
     cycles.push_back({{"text", describe_cycle(graph, cycle)}, {"level", cycle.level},
-                      {"members", names(cycle.members)}, {"path", path}});
+                      {"members", names(cycle.members)}, {"sequence", names(cycle.sequence)}, {"path", path}});
   }
   ordered_json external = ordered_json::array();
   for (const ExternalInput& input : plan.external) {
@@ -218,9 +220,13 @@ std::string plan_dot(const FarmPlan& plan) {
     else if (in_cycle.count(i)) style = " [color=red]";
     out += fmt::format("  {}{};\n", quoted(node.name), style);
   }
-  for (const Edge& edge : graph.edges)
+  for (const Edge& edge : graph.edges) {
+    // Test inputs dotted, inputs through a repository package dashed (labelled with that package).
+    std::string label = edge.through.empty() ? edge.input : edge.input + " via " + edge.through;
+    std::string style = edge.kind == InputKind::test ? ", style=dotted" : !edge.through.empty() ? ", style=dashed" : "";
     out += fmt::format("  {} -> {} [label={}{}];\n", quoted(graph.nodes[edge.from].name), quoted(graph.nodes[edge.to].name),
-                       quoted(edge.input), edge.kind == InputKind::test ? ", style=dotted" : "");
+                       quoted(label), style);
+  }
   out += "}\n";
   return out;
 }

@@ -74,7 +74,7 @@ RecipeGraph link_recipes(std::vector<RecipeNode> nodes) {
         continue;
       // A build input and a test input of the same name make one edge: the build one.
       if (!seen.insert({i, found->second, input.name}).second) continue;
-      graph.edges.push_back({i, found->second, input.name, input.kind});
+      graph.edges.push_back({i, found->second, input.name, input.kind, ""});
     }
   }
   std::sort(graph.edges.begin(), graph.edges.end(), [](const Edge& a, const Edge& b) {

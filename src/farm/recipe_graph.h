@@ -38,6 +38,9 @@ struct RecipeNode {
   std::vector<RecipeInput> inputs;  // the recipe's own outputs left out, one per (name, kind)
   NodeState state = NodeState::ok;
   std::string reason;  // compile errors, or why the arch is skipped
+  // How many packages of the external repositories depend on one of its packages (the bootstrap
+  // standing on it; bootstrap_edges.h). Orders the members of a cycle (build_order.h).
+  size_t bootstrap_dependents = 0;
 };
 
 // `from` needs `input`, which recipe `to` produces.
@@ -46,6 +49,9 @@ struct Edge {
   size_t to = 0;
   std::string input;
   InputKind kind = InputKind::build;
+  // Set when the input is not one the recipe names but one a repository's package it names
+  // depends on (bootstrap_edges.h): that package's name ("build-base").
+  std::string through;
 };
 
 // Several recipes produce one name: who, and which one the graph uses.

@@ -17,12 +17,13 @@ while read -r recipe; do
   ls "$packages/$arch/$name"-[0-9]*.apk >/dev/null || fail "no package for $name"
 done < <(recipe_files)
 
-# Up to date: a farm build right after another builds nothing. One more round may be needed first:
-# a recipe whose build root pulls in, through a stage-0 package's dependencies, a package this tree
-# produces (perl -> so:libbz2.so.1.0, now provided by the built libbz2 first in the repository
-# order) has a different root, so a different key, once that package is published. Its SBOM names
-# its build root's versions, so its packages change once more, and so do the roots holding them:
-# the round after that is a fixpoint.
+# Up to date: a farm build right after another builds nothing. One more round is needed first: the
+# runtime base is a cycle (glibc's root holds busybox and zlib, theirs hold glibc-dev through
+# build-base), built busybox, m4, wolfi-baselayout, zlib, then glibc (farm plan's "built in the
+# order"), so the second round rebuilds those before glibc on its glibc-dev. Keys count the tree's
+# packages in a root by version and recipe (build_key.h), so that leaves glibc and everything else
+# up to date: the third round is a fixpoint. The fourth is slack for a root that changes through a
+# stage-0 package's dependencies in a way the plan did not see.
 for round in 2 3 4; do
   index_before=$(sha256sum <"$packages/$arch/APKINDEX.tar.gz")
   # The summary table: RECIPE RESULT TIME LOG.

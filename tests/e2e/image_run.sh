@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 6, Must show 2 and 3 with lupine-built packages: the distroless hello image of
-# melange-recipes/images/hello.yaml, assembled from the built repository and stage 0, is accepted by
+# melange-recipes/images/hello.yaml, assembled from the built repository (hello on base-nossl), is accepted by
 # skopeo, unpacked by umoci and run by runc, and a second build gives the same bytes.
 # shellcheck source=tests/e2e/lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
@@ -10,8 +10,10 @@ done
 work=$e2e/image
 rm -rf "$work"
 mkdir -p "$work"
-# The config names its repositories and key relative to itself: put it beside them.
+# The config names its repositories, key and included configs relative to itself: put them
+# beside the repository and key.
 cp "$recipes/images/hello.yaml" "$e2e/hello-image.yaml"
+cp "$recipes"/images/{base-nossl,static}.yaml "$e2e/"
 lupine image build "$e2e/hello-image.yaml" "$work/oci" --tag lupine/hello:e2e --arch "$arch" --sbom-path "$work/sboms"
 lupine image build "$e2e/hello-image.yaml" "$work/oci-again" --tag lupine/hello:e2e --arch "$arch" \
   --sbom-path "$work/sboms-again"

@@ -10,7 +10,7 @@ trap 'rm -rf "$root"' EXIT
 lupine install --root "$root" --initdb --arch "$arch" --keyring "$key.pub" \
   --repository "@built $packages" --repository "$stage0" --cache-dir "$cache" \
   baselayout@built hello@built sed@built grep@built gzip@built m4@built diffutils@built patch@built \
-  bzip2@built lz4@built busybox >/dev/null
+  bzip2@built lz4@built glibc@built ld-linux@built busybox >/dev/null
 
 out=$(in_root "$root" hello)
 [ "$out" = "Hello, world!" ] || fail "hello printed '$out'"

@@ -120,5 +120,45 @@ TEST_F(BuildKeyTest, DoesNotDependOnWhereTheTreeIs) {
   EXPECT_EQ(build_key(elsewhere), before);
 }
 
+TEST_F(BuildKeyTest, TheSourceKeyLeavesTheRootOutAndDiffersFromTheBuildKey) {
+  std::string source = source_key(inputs());
+  EXPECT_THAT(source, ::testing::MatchesRegex("sha256:[0-9a-f]{64}"));
+  BuildKeyInputs other_root = inputs();
+  other_root.root_identities = {"Q1zzz="};
+  EXPECT_EQ(source_key(other_root), source);
+  EXPECT_NE(source, build_key(inputs()));
+  write_file_atomic(dir_.path() / "hello" / "fix.patch", "--- a\n+++ b\n@@ changed\n");
+  EXPECT_NE(source_key(inputs()), source) << "a local file is part of the source";
+}
+
+TEST(RootKeyEntries, OwnPackagesAreLeftOutTreePackagesCountBySourceKeyOthersByIdentity) {
+  std::vector<RootKeyPackage> root{
+      {"glibc-dev", "2.41-r0", "Q1own=", "sha256:glibc"},    // its own package, from its last build
+      {"zlib", "1.3.1-r0", "Q1zlib=", "sha256:zlib"},        // made by the tree
+      {"binutils", "2.40_p2-r0", "Q1binutils=", ""},         // a bootstrap's
+  };
+  EXPECT_EQ(root_key_entries(root, {"glibc", "glibc-dev"}),
+            (std::vector<std::string>{"zlib-1.3.1-r0 sha256:zlib", "Q1binutils="}));
+  // A bootstrap's copy of its own package is left out too: glibc built on stage 0's glibc-dev and
+  // then on its own is the same build.
+  root[0] = {"glibc-dev", "2.36_p9-r14", "Q1stage0=", ""};
+  EXPECT_EQ(root_key_entries(root, {"glibc", "glibc-dev"}),
+            (std::vector<std::string>{"zlib-1.3.1-r0 sha256:zlib", "Q1binutils="}));
+}
+
+TEST(RootKeyEntries, ATreePackageRebuiltOnANewRootKeepsItsEntryAChangedRecipeOrVersionDoesNot) {
+  RootKeyPackage zlib{"zlib", "1.3.1-r0", "Q1first=", "sha256:zlib"};
+  auto entries = root_key_entries({zlib}, {"hello"});
+  zlib.identity = "Q1rebuilt=";  // new bytes (its SBOM names a new root), same recipe
+  EXPECT_EQ(root_key_entries({zlib}, {"hello"}), entries);
+  zlib.source_key = "sha256:zlib-patched";
+  EXPECT_NE(root_key_entries({zlib}, {"hello"}), entries);
+  zlib = {"zlib", "1.3.2-r0", "Q1first=", "sha256:zlib"};
+  EXPECT_NE(root_key_entries({zlib}, {"hello"}), entries);
+  // The same package from a bootstrap (no source key): its identity, so it differs as well.
+  zlib = {"zlib", "1.3.1-r0", "Q1first=", ""};
+  EXPECT_NE(root_key_entries({zlib}, {"hello"}), entries);
+}
+
 }  // namespace
 }  // namespace lupine::farm

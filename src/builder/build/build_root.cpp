@@ -209,6 +209,17 @@ std::vector<std::string> ResolvedBuildRoot::identities() const {
   return identities;
 }
 
+std::vector<ResolvedBuildRoot::Package> ResolvedBuildRoot::packages() const {
+  std::vector<Package> packages;
+  for (const auto& change : plan_.solution.changes) {
+    if (!change.new_package) continue;
+    Package package{change.new_package, nullptr};
+    if (change.repository >= 0) package.repository = &repos_->indexes()[static_cast<size_t>(change.repository)].repository;
+    packages.push_back(package);
+  }
+  return packages;
+}
+
 std::shared_ptr<const ResolvedBuildRoot> resolve_build_root(const BuildRootRequest& request) {
   auto repos = open_repositories(request);
   index::AddPlan plan = resolve(request, *repos);

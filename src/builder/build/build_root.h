@@ -67,8 +67,14 @@ class ResolvedBuildRoot {
   const BuildRootRequest& request() const { return request_; }
   const index::RepositorySet& repositories() const { return *repos_; }
   const index::AddPlan& plan() const { return plan_; }
-  // The C: identities of the resolved packages, in install order: what a farm's up-to-date key covers.
+  // The C: identities of the resolved packages, in install order.
   std::vector<std::string> identities() const;
+  // The resolved packages, in install order, each with the repository it comes from.
+  struct Package {
+    const index::IndexRecord* record = nullptr;
+    const index::Repository* repository = nullptr;
+  };
+  std::vector<Package> packages() const;
 
  private:
   BuildRootRequest request_;

@@ -33,11 +33,14 @@ void test_one(const BuildPlan& plan, const CompiledPackage& package, const Build
   BuildRootRequest root_request =
       environment_root_request(test.environment, pinned_packages(test.environment.packages, package.name, plan.full_version()),
                                plan.arch.apk, options, message);
-  // The built packages: <out>/<arch>/ with its index, as a repository.
+  // The built packages: <out>/<arch>/ with its index, as the first repository (as a farm's
+  // staging one). Where a name has providers in two repositories and nothing else decides, apk
+  // takes the earlier repository's: a package built against the tree's glibc 2.41 must be tested
+  // with it, not with a bootstrap's glibc that also provides so:ld-linux-x86-64.so.2.
   std::string out_repository = fs::absolute(options.out_dir).lexically_normal().string();
-  if (std::find(root_request.repositories.begin(), root_request.repositories.end(), out_repository) ==
-      root_request.repositories.end())
-    root_request.repositories.push_back(out_repository);
+  auto& lines = root_request.repositories;
+  lines.erase(std::remove(lines.begin(), lines.end(), out_repository), lines.end());
+  lines.insert(lines.begin(), out_repository);
   root_request.what = "test environment of " + package.name;
   BuildRoot root = prepare_build_root(root_request);
 
