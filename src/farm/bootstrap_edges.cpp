@@ -4,16 +4,9 @@
 #include <deque>
 #include <map>
 #include <set>
-#include <string_view>
 
 namespace lupine::farm {
 namespace {
-
-// "so:libz.so.1=1.3" -> "so:libz.so.1"; "glibc>=2.36" -> "glibc"; "!foo" -> "" (a conflict).
-std::string atom_name(std::string_view atom) {
-  if (atom.empty() || atom.front() == '!') return {};
-  return std::string(atom.substr(0, atom.find_first_of("<>=~")));
-}
 
 class ExternalNames {
  public:
@@ -21,7 +14,7 @@ class ExternalNames {
     for (const index::IndexRecord* record : records) {
       by_name_[record->name].push_back(record);
       for (const auto& provided : record->provides) {
-        std::string name = atom_name(provided);
+        std::string name = dependency_name(provided);
         if (!name.empty()) by_provides_[name].push_back(record);
       }
     }
@@ -37,11 +30,6 @@ class ExternalNames {
   std::map<std::string, std::vector<const index::IndexRecord*>> by_name_, by_provides_;
   std::vector<const index::IndexRecord*> none_;
 };
-
-bool makes(const RecipeNode& node, const std::string& name) {
-  const auto& packages = node.outputs.packages;
-  return std::find(packages.begin(), packages.end(), name) != packages.end();
-}
 
 }  // namespace
 
@@ -65,14 +53,14 @@ void add_bootstrap_edges(RecipeGraph& graph, const std::vector<const index::Inde
         queue.pop_front();
         for (const index::IndexRecord* record : names.candidates(name)) {
           if (!seen.insert(record).second) continue;
-          if (makes(node, record->name)) continue;  // its own package: the bootstrap's copy of it
+          if (makes_package(node, record->name)) continue;  // its own package: the bootstrap's copy of it
           if (auto maker = graph.provider.find(record->name); maker != graph.provider.end()) {
             if (maker->second != i && linked.insert({i, maker->second}).second)
               added.push_back({i, maker->second, record->name, input.kind, input.name});
             continue;
           }
           for (const auto& atom : record->depends) {
-            std::string dependency = atom_name(atom);
+            std::string dependency = dependency_name(atom);
             if (!dependency.empty() && queued.insert(dependency).second) queue.push_back(std::move(dependency));
           }
         }
@@ -84,17 +72,13 @@ void add_bootstrap_edges(RecipeGraph& graph, const std::vector<const index::Inde
   std::vector<std::set<const index::IndexRecord*>> dependents(graph.nodes.size());
   for (const index::IndexRecord* record : external)
     for (const auto& atom : record->depends)
-      for (const index::IndexRecord* met_by : names.candidates(atom_name(atom)))
+      for (const index::IndexRecord* met_by : names.candidates(dependency_name(atom)))
         if (auto maker = graph.provider.find(met_by->name); maker != graph.provider.end())
           dependents[maker->second].insert(record);
   for (size_t i = 0; i < graph.nodes.size(); ++i) graph.nodes[i].bootstrap_dependents = dependents[i].size();
 
   graph.edges.insert(graph.edges.end(), added.begin(), added.end());
-  std::sort(graph.edges.begin(), graph.edges.end(), [](const Edge& a, const Edge& b) {
-    return std::tie(a.from, a.to, a.input) < std::tie(b.from, b.to, b.input);
-  });
-  graph.out_edges.assign(graph.nodes.size(), {});
-  for (size_t e = 0; e < graph.edges.size(); ++e) graph.out_edges[graph.edges[e].from].push_back(e);
+  index_edges(graph);
 }
 
 }  // namespace lupine::farm

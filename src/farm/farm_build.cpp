@@ -157,6 +157,11 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
       level_of[node] = level;
       job_of_node[node] = next_job++;
     }
+  // Where each member of a cycle comes in its cycle's sequence. Two recipes of one level with an
+  // edge between them are in one cycle (an edge between cycles puts them on different levels).
+  std::map<size_t, size_t> place_in_cycle;
+  for (const Cycle& cycle : plan.order.cycles)
+    for (size_t i = 0; i < cycle.sequence.size(); ++i) place_in_cycle[cycle.sequence[i]] = i;
 
   for (const auto& level : plan.order.levels)
     for (size_t node_index : level) {
@@ -172,20 +177,14 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
       // waits for those before it in the cycle's sequence (build_order.h); what the later ones
       // make comes from the repositories (a bootstrap, or the last run's packages).
       std::set<size_t> after;
-      const std::vector<size_t>* sequence = nullptr;
-      for (const Cycle& cycle : plan.order.cycles)
-        if (std::binary_search(cycle.members.begin(), cycle.members.end(), node_index)) sequence = &cycle.sequence;
       for (size_t edge : plan.graph.out_edges[node_index]) {
         size_t to = plan.graph.edges[edge].to;
         auto level = level_of.find(to);
         if (level == level_of.end()) continue;
-        if (level->second < level_of[node_index]) {
-          after.insert(job_of_node.at(to));
-        } else if (sequence && level->second == level_of[node_index]) {
-          auto mine = std::find(sequence->begin(), sequence->end(), node_index);
-          auto theirs = std::find(sequence->begin(), sequence->end(), to);
-          if (theirs < mine) after.insert(job_of_node.at(to));
-        }
+        bool earlier_level = level->second < level_of[node_index];
+        bool earlier_in_cycle = level->second == level_of[node_index] && place_in_cycle.count(to) &&
+                                place_in_cycle.at(to) < place_in_cycle.at(node_index);
+        if (earlier_level || earlier_in_cycle) after.insert(job_of_node.at(to));
       }
       entry.job.after.assign(after.begin(), after.end());
       RecipeSummary summary = summary_of(node);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <map>
 
 namespace lupine::farm {
 namespace fs = std::filesystem;
@@ -135,6 +136,7 @@ bool same_directory(const std::string& location, const fs::path& dir) {
 std::vector<RootKeyPackage> tree_packages(const builder::ResolvedBuildRoot& root, const fs::path& staging,
                                           const fs::path& published, const std::string& arch) {
   std::vector<RootKeyPackage> packages;
+  std::map<fs::path, std::optional<BuildRecord>> records;  // a recipe's subpackages share one
   for (const auto& resolved : root.packages()) {
     const index::IndexRecord& record = *resolved.record;
     RootKeyPackage package{record.name, record.version, record.identity, ""};
@@ -144,8 +146,10 @@ std::vector<RootKeyPackage> tree_packages(const builder::ResolvedBuildRoot& root
       if (same_directory(repository->location(), staging)) tree = staging;
       else if (same_directory(repository->location(), published)) tree = published;
       if (tree) {
-        const std::string& origin = record.origin.empty() ? record.name : record.origin;
-        auto made = read_build_record(build_record_path(*tree, arch, origin));
+        fs::path path = build_record_path(*tree, arch, record.origin.empty() ? record.name : record.origin);
+        auto found = records.find(path);
+        if (found == records.end()) found = records.emplace(path, read_build_record(path)).first;
+        const auto& made = found->second;
         if (made && made->version == record.version && !made->source_key.empty()) package.source_key = made->source_key;
       }
     }

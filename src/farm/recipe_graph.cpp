@@ -1,6 +1,8 @@
 #include "farm/recipe_graph.h"
 
+#include "apk/dependency.h"
 #include "apk/version.h"
+#include "common/error.h"
 
 #include <algorithm>
 #include <set>
@@ -9,14 +11,9 @@
 namespace lupine::farm {
 namespace {
 
-bool has_package(const RecipeNode& node, const std::string& name) {
-  const auto& packages = node.outputs.packages;
-  return std::find(packages.begin(), packages.end(), name) != packages.end();
-}
-
 // The better provider of `name` of two recipes (see link_recipes).
 bool better_provider(const RecipeNode& a, const RecipeNode& b, const std::string& name) {
-  bool a_named = has_package(a, name), b_named = has_package(b, name);
+  bool a_named = makes_package(a, name), b_named = makes_package(b, name);
   if (a_named != b_named) return a_named;
   if (a.outputs.provider_priority != b.outputs.provider_priority)
     return a.outputs.provider_priority > b.outputs.provider_priority;
@@ -42,7 +39,7 @@ void map_providers(RecipeGraph& graph) {
     graph.provider[name] = chosen;
     if (candidates.size() < 2) continue;
     size_t named = std::count_if(candidates.begin(), candidates.end(),
-                                 [&](size_t c) { return has_package(graph.nodes[c], name); });
+                                 [&](size_t c) { return makes_package(graph.nodes[c], name); });
     if (named != 1) graph.ambiguities.push_back({name, candidates, chosen});
   }
 }
@@ -69,7 +66,7 @@ RecipeGraph link_recipes(std::vector<RecipeNode> nodes) {
       // recipe is chosen for, but which this one also produces, is still its own.
       if (found->second == i) continue;
       const auto& own = graph.nodes[i].outputs;
-      if (has_package(graph.nodes[i], input.name) ||
+      if (makes_package(graph.nodes[i], input.name) ||
           std::find(own.provides.begin(), own.provides.end(), input.name) != own.provides.end())
         continue;
       // A build input and a test input of the same name make one edge: the build one.
@@ -77,12 +74,32 @@ RecipeGraph link_recipes(std::vector<RecipeNode> nodes) {
       graph.edges.push_back({i, found->second, input.name, input.kind, ""});
     }
   }
+  index_edges(graph);
+  return graph;
+}
+
+bool makes_package(const RecipeNode& node, const std::string& name) {
+  const auto& packages = node.outputs.packages;
+  return std::find(packages.begin(), packages.end(), name) != packages.end();
+}
+
+std::string dependency_name(const std::string& atom) {
+  try {
+    apk::Dependency dependency = apk::parse_dependency(atom);
+    return dependency.conflict ? std::string() : dependency.name;
+  } catch (const Error&) {
+    // Not valid apk grammar (a typo in a recipe): the part before any operator still names it.
+    std::string name = atom.substr(0, atom.find_first_of("<>=~"));
+    return name.starts_with("!") ? std::string() : name;
+  }
+}
+
+void index_edges(RecipeGraph& graph) {
   std::sort(graph.edges.begin(), graph.edges.end(), [](const Edge& a, const Edge& b) {
     return std::tie(a.from, a.to, a.input) < std::tie(b.from, b.to, b.input);
   });
-  graph.out_edges.resize(graph.nodes.size());
+  graph.out_edges.assign(graph.nodes.size(), {});
   for (size_t e = 0; e < graph.edges.size(); ++e) graph.out_edges[graph.edges[e].from].push_back(e);
-  return graph;
 }
 
 }  // namespace lupine::farm

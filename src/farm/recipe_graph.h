@@ -72,6 +72,16 @@ struct RecipeGraph {
   std::vector<std::vector<size_t>> out_edges;
 };
 
+// Whether one of `node`'s packages (the package or an enabled subpackage) is called `name`.
+bool makes_package(const RecipeNode& node, const std::string& name);
+
+// The name a dependency atom asks for or provides ("so:libz.so.1=1.3" -> "so:libz.so.1"); "" for
+// a conflict ("!x": not an input).
+std::string dependency_name(const std::string& atom);
+
+// Sorts `graph.edges` (by from, to, input) and rebuilds `graph.out_edges` from them.
+void index_edges(RecipeGraph& graph);
+
 // Links `nodes` into a graph. Provider choice for a name several recipes produce: a recipe one of
 // whose packages has exactly that name, then the highest provider-priority, then the highest
 // version (apk ordering), then the first by name; every such case is listed in `ambiguities`

@@ -35,18 +35,6 @@ std::vector<fs::path> find_recipes(const std::vector<fs::path>& paths) {
 
 namespace {
 
-// The name an atom asks for or provides; "" for a conflict ("!x": not an input).
-std::string atom_name(const std::string& atom) {
-  try {
-    apk::Dependency dependency = apk::parse_dependency(atom);
-    return dependency.conflict ? std::string() : dependency.name;
-  } catch (const Error&) {
-    // Not valid apk grammar (a typo in a recipe): the part before any operator still names it.
-    std::string name = atom.substr(0, atom.find_first_of("<>=~"));
-    return name.starts_with("!") ? std::string() : name;
-  }
-}
-
 int64_t parse_priority(const std::string& text) {
   int64_t value = 0;
   std::from_chars(text.data(), text.data() + text.size(), value);
@@ -58,7 +46,7 @@ RecipeOutputs outputs_of(const builder::BuildPlan& plan) {
   auto add = [&](const builder::CompiledPackage& package) {
     outputs.packages.push_back(package.name);
     for (const auto& atom : package.dependencies.provides)
-      if (std::string name = atom_name(atom); !name.empty()) outputs.provides.push_back(name);
+      if (std::string name = dependency_name(atom); !name.empty()) outputs.provides.push_back(name);
   };
   add(plan.package);
   for (const auto& sub : plan.subpackages)
@@ -83,7 +71,7 @@ RecipeNode node_from_plan(const std::string& path, const builder::BuildPlan& pla
   std::set<std::string> seen;  // a name needed for the build and a test is one (build) input
   auto add_inputs = [&](const std::vector<std::string>& atoms, InputKind kind) {
     for (const std::string& atom : atoms) {
-      std::string name = atom_name(atom);
+      std::string name = dependency_name(atom);
       if (name.empty() || own.count(name) || !seen.insert(name).second) continue;
       node.inputs.push_back({atom, name, kind});
     }
