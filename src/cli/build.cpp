@@ -1,6 +1,7 @@
 // lupine build RECIPE [--arch A,B] [--signing-key K.rsa] [-k KEY]... [-r REPO]... [--out-dir DIR]
 //   [--source-dir D] [--cache-dir C] [--workspace-dir W] [--pipeline-dir P]... [--build-date D]
 //   [--env-file F]... [--vars-file F] [--timeout 2h] [--no-generate-index] [--debug] [-v]
+//   [--resume] [--interactive]
 // Builds a recipe as `melange build` does (builder/build.h): a sandboxed build root made of the
 // build environment's packages, every step in bubblewrap without network, packages written to
 // OUT/<arch>/<name>-<version>-r<epoch>.apk and OUT/<arch>/APKINDEX.tar.gz updated. Step names and
@@ -24,6 +25,7 @@ void run(const BuildFlags& flags) {
     auto plan = flags.compile(arch);
     if (!plan) throw Exit{1};
     builder::BuildOptions options = flags.options(signer ? &*signer : nullptr, *plan);
+    options.keep_failed_workspace = true;  // for --resume (builder/build/build_resume.h)
     if (!plan->arch_supported) {
       fmt::print(stderr, "{}: skipping {}: not in package.target-architecture\n", plan->package.name, plan->arch.apk);
       continue;

@@ -75,6 +75,11 @@ void BuildFlags::add_to(Command& command, bool for_build) {
                      "Update <out-dir>/<arch>/APKINDEX.tar.gz (default: true)");
     command.add_option("--namespace", namespace_name, "Supplier / purl namespace of the SBOMs")->capture_default_str();
     command.add_option("--package-append", package_append, "Another package for the build environment (repeatable)");
+    command.add_flag("--resume", resume,
+                     "Go on from the step that failed last time, in the workspace that build kept, when the "
+                     "build root, local files and earlier steps are unchanged (else build from the start)");
+    command.add_flag("-i,--interactive", interactive,
+                     "When a step fails, open a shell in its sandbox on this terminal; the build fails when it exits");
   } else {
     command.add_option("--test-package-append", package_append, "Another package for every test environment (repeatable)");
     command.add_option("--signing-key", signing_key, "Key the packages were signed with: its .pub is trusted");
@@ -133,6 +138,8 @@ builder::BuildOptions BuildFlags::options(const LoadedSigner* signer, const buil
   options.time_limit = parse_timeout(timeout);
   options.generate_index = generate_index;
   options.debug = debug;
+  options.resume = resume;
+  options.interactive = interactive;
   options.echo_output = verbose || ::isatty(2) == 1;
   options.offline = offline;
   options.namespace_name = namespace_name;

@@ -38,6 +38,8 @@ struct BuildFlags {
   bool offline = false;
   bool debug = false;
   bool verbose = false;
+  bool resume = false;       // build only
+  bool interactive = false;  // build only
   bool debian_fallback = true;  // unreachable upstream sources are looked for in Debian's source packages
   std::string debian_sources;   // map of recipe package -> Debian source package
 

@@ -32,6 +32,7 @@ struct FarmBuildArgs {
   std::string signing_key;
   std::vector<std::string> keyring;
   std::vector<std::string> repositories;
+  std::vector<std::string> test_package_append;
   std::string cache_dir;
   unsigned jobs = 1;
   std::string executor = "local";
@@ -154,6 +155,8 @@ void run(const FarmBuildArgs& args) {
   if (!args.timeout.empty()) options.job_flags.insert(options.job_flags.end(), {"--timeout", args.timeout});
   if (args.offline) options.job_flags.push_back("--offline");
   if (args.test) options.job_flags.push_back("--test");
+  for (const auto& package : args.test_package_append)
+    options.job_flags.insert(options.job_flags.end(), {"--test-package-append", package});
   if (!args.debian_fallback) options.job_flags.push_back("--no-debian-fallback");
   options.lupine = std::filesystem::read_symlink("/proc/self/exe");
   options.lupine_version = LUPINE_VERSION;
@@ -215,6 +218,9 @@ void setup(Command& app) {
   command->add_flag("--test", args->test,
                     "Run each built recipe's tests (melange test); a failing test fails the recipe, which is not "
                     "published");
+  command->add_option("--test-package-append", args->test_package_append,
+                      "Another package for every test environment, as melange test's (Wolfi's tests run with "
+                      "wolfi-base; repeatable)");
   command->add_flag("--debian-fallback,!--no-debian-fallback", args->debian_fallback,
                     "Look for unreachable upstream sources in Debian's source packages (default: on)");
   command->add_option("--partition", args->partition, "Slurm partition (default: the cluster's default)");

@@ -20,6 +20,7 @@ struct JobArgs {
   std::string published;
   std::string result;
   bool test = false;
+  std::vector<std::string> test_package_append;
 };
 
 void run(const JobArgs& args) {
@@ -39,6 +40,7 @@ void run(const JobArgs& args) {
   job.result_file = args.result;
   job.lupine_version = LUPINE_VERSION;
   job.run_tests = args.test;
+  job.test_package_append = args.test_package_append;
   farm::JobOutcome outcome = farm::run_farm_job(*plan, options, job);
   if (outcome.result == farm::JobResult::failed) throw Exit{1};
 }
@@ -53,6 +55,7 @@ void setup(Command& app) {
       ->required();
   command->add_option("--result", args->result, "Where the outcome goes (JSON)");
   command->add_flag("--test", args->test, "Run the recipe's tests after building it");
+  command->add_option("--test-package-append", args->test_package_append, "Another package for every test environment");
   command->callback([args] { run(*args); });
 }
 

@@ -101,8 +101,8 @@ bool fetch_one(const SourceStep& source, const FetchArgs& args, const Fallback& 
         options.fallback = builder::debian_archive_fallback(
             fallback.archive, builder::debian_source_fallback(fallback.fetcher, fallback.source_package));
       auto how = [](const builder::CachedSource& cached) -> std::string {
-        if (cached.cache_hit) return "cached";
-        return cached.origin.empty() ? "downloaded" : "downloaded from " + cached.origin;
+        if (cached.cache_hit) return cached.origin.empty() ? "cached" : "cached; from " + cached.origin;
+        return cached.origin.empty() ? "downloaded from upstream" : "downloaded from " + cached.origin;
       };
       if (!args.source_dir.empty()) {
         std::filesystem::create_directories(args.source_dir);

@@ -203,7 +203,9 @@ JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOpti
     build_options.resolved_root = std::move(resolved_root);
     builder::BuildResult result = builder::build_package(plan, build_options);
     if (job.run_tests) {
-      builder::TestRunResult tested = builder::test_packages(plan, options, {});
+      builder::BuildOptions test_options = options;
+      test_options.package_append = job.test_package_append;
+      builder::TestRunResult tested = builder::test_packages(plan, test_options, {});
       for (const auto& package : tested.packages) {
         if (package.passed) continue;
         outcome.result = JobResult::failed;

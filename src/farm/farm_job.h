@@ -61,6 +61,9 @@ struct FarmJobOptions {
   // job, so its packages are not published and no record is written. Up-to-date recipes are not
   // tested again.
   bool run_tests = false;
+  // More packages for every test environment (melange's --test-package-append; Wolfi's tests are
+  // run with wolfi-base). The build's --package-append is not for tests.
+  std::vector<std::string> test_package_append;
 };
 
 // `options.out_dir` is the staging repository. Builds (and tests) unless up to date; writes the record (into

@@ -256,4 +256,68 @@ TEST_F(BuildCommand, BadFlagsAndRecipesAreReported) {
   EXPECT_THAT(broken.err, HasSubstr("greet.yaml:"));  // diagnostics with file:line as lupine compile prints them
 }
 
+// Steps after `install`: one that counts its runs in the workspace, and a last one (LAST).
+std::string resumable_recipe(const std::string& count, const std::string& last) {
+  return recipe_text("  - name: count\n    runs: |\n      " + count + "\n  - name: last\n    runs: |\n      " + last + "\n");
+}
+
+TEST_F(BuildCommand, ResumeRerunsOnlyTheFailedStep) {
+  SKIP_WITHOUT_SANDBOX();
+  const std::string count = "echo run >> count.txt";
+  auto failed = build(write_recipe(resumable_recipe(count, "exit 4")));
+  EXPECT_EQ(failed.exit_code, 1);
+  fs::path kept = dir_ / "cache" / "resume" / ("greet-" + arch_) / "workspace";
+  EXPECT_THAT(failed.err, HasSubstr("workspace kept: " + kept.string()));
+  EXPECT_EQ(lupine::read_file(kept / "count.txt"), "run\n");
+
+  // Fixed: the last step checks that `count` ran once, i.e. was not run again.
+  auto resumed = build(write_recipe(resumable_recipe(count, "[ \"$(cat count.txt)\" = run ]")), {"--resume"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.err, HasSubstr("resuming in " + kept.string() + ": 2 of 3 steps done before"));
+  EXPECT_THAT(resumed.err, HasSubstr("==> greet: install (done in the kept workspace)"));
+  EXPECT_THAT(resumed.err, HasSubstr("==> greet: count (done in the kept workspace)"));
+  EXPECT_THAT(resumed.err, HasSubstr("==> greet: last\n"));
+  std::string log = lupine::read_file(out_ / arch_ / "buildlogs" / "greet-2.0-r1.log");
+  EXPECT_THAT(log, HasSubstr("==> greet: count (done in the kept workspace)"));
+  EXPECT_TRUE(fs::exists(out_ / arch_ / "greet-2.0-r1.apk"));
+  EXPECT_FALSE(fs::exists(kept.parent_path())) << "a built recipe leaves nothing to resume";
+
+  auto again = build(write_recipe(resumable_recipe(count, "true")), {"--resume"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.err, HasSubstr("cannot resume, building from the start: no failed build of this recipe is kept"));
+}
+
+TEST_F(BuildCommand, ResumeStartsOverWhenAnEarlierStepChanged) {
+  SKIP_WITHOUT_SANDBOX();
+  ASSERT_EQ(build(write_recipe(resumable_recipe("echo run >> count.txt", "exit 4"))).exit_code, 1);
+  auto resumed =
+      build(write_recipe(resumable_recipe("echo other >> count.txt", "[ \"$(cat count.txt)\" = other ]")), {"--resume"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.err, HasSubstr("cannot resume, building from the start: greet: step \"count\" changed"));
+  EXPECT_THAT(resumed.err, HasSubstr("==> greet: count\n"));
+}
+
+TEST_F(BuildCommand, InteractiveOpensAShellInTheFailedStepsSandbox) {
+  SKIP_WITHOUT_SANDBOX();
+  if (run({"script", "--version"}).exit_code != 0) {
+    if (::lupine::testing::fixtures_required()) FAIL() << "script(1) is needed (util-linux)";
+    GTEST_SKIP() << "no script(1)";
+  }
+  fs::path recipe = write_recipe(recipe_text("  - name: boom\n    runs: echo from-the-step > left.txt; exit 3\n"));
+  std::string command = std::string(std::getenv("LUPINE_BINARY")) + " build --interactive";
+  for (const auto& arg : common(recipe)) command += " " + arg;
+  // What is typed at the shell. The terminal echoes it, so the checks look for what only running it
+  // prints: 6*7 worked out, the file the step left, the directory and hostname of the sandbox.
+  fs::path typed = dir_ / "typed.txt";
+  lupine::write_file_atomic(typed, "echo \"sum-$((6*7))\"; cat left.txt; echo \"at-$PWD-on-$(cat /proc/sys/kernel/hostname)\"; exit 5\n");
+  auto session = run({"sh", "-c", "script -qec \"$0\" /dev/null < \"$1\"", command, typed.string()});
+  EXPECT_THAT(session.out, HasSubstr("step \"boom\" failed with exit code 3: a shell in its sandbox at /home/build"));
+  EXPECT_THAT(session.out, HasSubstr("sum-42"));
+  EXPECT_THAT(session.out, HasSubstr("from-the-step"));
+  EXPECT_THAT(session.out, HasSubstr("at-/home/build-on-lupine"));
+  EXPECT_THAT(session.out, HasSubstr("the shell exited with status 5"));
+  EXPECT_THAT(session.out, HasSubstr("lupine: error: greet: step \"boom\" failed with exit code 3"));
+  EXPECT_FALSE(fs::exists(out_ / arch_ / "greet-2.0-r1.apk"));
+}
+
 }  // namespace

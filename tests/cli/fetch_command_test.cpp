@@ -104,7 +104,7 @@ TEST_F(FetchCommandTest, FillsTheCacheThenServesOfflineIntoASourceDir) {
   fs::path recipe = write_recipe(sha_);
   auto first = run_lupine({"fetch", recipe.string(), "--cache-dir", cache_.string()});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
-  EXPECT_THAT(first.out, HasSubstr("sha256:" + sha_ + " (downloaded)"));
+  EXPECT_THAT(first.out, HasSubstr("sha256:" + sha_ + " (downloaded from upstream)"));
   EXPECT_THAT(first.out, HasSubstr("tag v1.0 " + commit_ + " (fetched)"));
   EXPECT_THAT(first.out, ::testing::Not(HasSubstr("never.tar.gz")));  // its if: is false
   EXPECT_TRUE(fs::exists(cache_ / ("sha256:" + sha_)));
@@ -176,8 +176,37 @@ TEST(FetchCommandDebianFallback, UnreachableUpstreamComesFromDebianByChecksum) {
   EXPECT_THAT(on.err, HasSubstr("fetch: found in Debian "));
   EXPECT_THAT(on.err, HasSubstr("(hello 2.10-"));
   EXPECT_THAT(on.err, HasSubstr("pool/main/h/hello/hello_2.10.orig.tar.gz"));
-  EXPECT_THAT(on.out, HasSubstr("sha256:" + sha + " (downloaded from Debian (by checksum, else Debian source package hello))"));
+  // Where the bytes came from, exactly: the suite, the source package and the pool file.
+  EXPECT_THAT(on.out, HasSubstr("sha256:" + sha + " (downloaded from Debian "));
+  EXPECT_THAT(on.out, HasSubstr("(hello 2.10-"));
+  EXPECT_THAT(on.out, HasSubstr("): pool/main/h/hello/hello_2.10.orig.tar.gz)"));
+  auto again = run_lupine({"fetch", recipe.string(), "--cache-dir", cache.string()});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("sha256:" + sha + " (cached; from Debian "));
   EXPECT_EQ(lupine::sha256_hex(lupine::read_file(cache / ("sha256:" + sha))), sha);
+}
+
+// A checksum no Debian suite lists: the error names the source, the checksum and the suites searched
+// (and what the search by package name said), and nothing is cached.
+TEST(FetchCommandDebianFallback, ChecksumInNoSuiteIsAClearError) {
+  LUPINE_PROGRAM_OR_SKIP("apt-get");
+  lupine::TempDir dir("lupine-fetch-nosuite");
+  fs::path recipe = dir.path() / "gnu-hello.yaml";
+  std::string sha(64, '7');
+  std::string text = kUnreachableHello;
+  text.replace(text.find("31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b"), 64, sha);
+  lupine::write_file_atomic(recipe, text);
+  fs::path cache = dir.path() / "cache";
+  auto result = run_lupine({"fetch", recipe.string(), "--cache-dir", cache.string()});
+  if (result.err.find("no Debian Sources index could be read") != std::string::npos ||
+      result.err.find("apt-get update failed") != std::string::npos) {
+    if (lupine::testing::fixtures_required()) FAIL() << "Debian's archive unreachable: " << result.err;
+    GTEST_SKIP() << "Debian's archive unreachable: " << result.err;
+  }
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("http://127.0.0.1:9/hello-2.10.tar.gz"));
+  EXPECT_THAT(result.err, HasSubstr("no file with sha256 " + sha + " in the Sources indexes of Debian bookworm, trixie, sid"));
+  EXPECT_FALSE(fs::exists(cache / ("sha256:" + sha)));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "builder/build/build_log.h"
 #include "builder/build/build_pipeline.h"
+#include "builder/build/build_resume.h"
 #include "builder/build/build_root_record.h"
 #include "builder/build/build_workspace.h"
 #include "builder/build/sandbox_check.h"
@@ -45,6 +46,29 @@ void update_index(const BuildOptions& options, const BuildPlan& plan, BuildLog& 
   for (const auto& warning : stats.warnings) log.message("warning: " + warning);
   log.message(fmt::format("index {}: {} packages ({} read, {} unchanged)", index_options.output.string(),
                           stats.records, stats.read, stats.reused));
+}
+
+std::vector<std::string> unit_digests(const std::vector<StepUnit>& units) {
+  std::vector<std::string> digests;
+  for (const auto& unit : units) digests.push_back(unit.digest);
+  return digests;
+}
+
+// A failed build's workspace, moved into the cache with what --resume compares (build_resume.h).
+// Keeping it is a courtesy: when it cannot be kept, the build's own error is what is reported.
+void keep_failed_workspace(BuildWorkspace& workspace, const fs::path& kept, const ResumeRecord& record,
+                           const std::vector<StepUnit>& units, BuildLog& log) {
+  if (record.failed >= units.size()) return;  // not a step's failure (assertions.required-steps)
+  try {
+    fs::create_directories(kept);
+    fs::remove(kept / "resume.json");
+    workspace.move_to(kept / "workspace");
+    write_resume_record(kept, record);
+    log.message(fmt::format("workspace kept: {} (fix step \"{}\" of {}, then build with --resume to go on from it)",
+                            workspace.path().string(), units[record.failed].name, units[record.failed].package));
+  } catch (const std::exception& failure) {
+    log.message(std::string("warning: the failed build's workspace was not kept: ") + failure.what());
+  }
 }
 
 }  // namespace
@@ -152,16 +176,43 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
                           options.source_date_origin.empty() ? "" : ", from " + options.source_date_origin));
 
   std::optional<BuildWorkspace> workspace;
+  std::optional<PipelineRun> run;
+  fs::path kept = resume_dir(options.cache_dir, plan);
+  std::vector<StepUnit> units = step_units(plan);
+  std::string local_files;
+  if (options.resume && !options.workspace_dir.empty())
+    fail("--resume works in the workspace a failed build kept; it does not take --workspace-dir");
   try {
     result.root = options.resolved_root ? prepare_build_root(*options.resolved_root, message)
                                         : prepare_build_root(build_root_request(plan, options, message));
     write_file_atomic(build_root_record_path(result.log),
                       build_root_record_json(plan.package.name, plan.full_version(), plan.arch.apk, result.root.records));
 
-    workspace.emplace(options.workspace_dir);
     fs::path source_dir = options.source_dir.empty() ? default_source_dir(options.recipe, plan.package.name)
                                                      : options.source_dir;
-    if (!source_dir.empty()) {
+    local_files = local_files_digest(source_dir);
+    size_t skip = 0;
+    if (options.resume) {
+      auto point = resume_point(read_resume_record(kept), result.root.key, local_files, units);
+      if (point.skip > 0 && fs::is_directory(kept / "workspace")) {
+        skip = point.skip;
+        log.message(fmt::format("resuming in {}: {} of {} steps done before; from {}: step \"{}\"",
+                                (kept / "workspace").string(), skip, units.size(), units[skip].package,
+                                units[skip].name));
+      } else {
+        log.message("cannot resume, building from the start: " +
+                    (point.why_not.empty() ? "the kept workspace is gone" : point.why_not));
+      }
+    }
+
+    if (skip > 0) {
+      workspace.emplace(kept / "workspace", BuildWorkspace::Resume{});
+    } else {
+      workspace.emplace(options.workspace_dir);
+    }
+    if (skip > 0) {
+      log.detail(fmt::format("workspace {} (kept)", workspace->path().string()));
+    } else if (!source_dir.empty()) {
       size_t copied = copy_source_files(source_dir, workspace->path());
       log.message(fmt::format("workspace {}: {} files from {}", workspace->path().string(), copied, source_dir.string()));
     } else {
@@ -169,15 +220,17 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
     }
     create_package_dirs(workspace->path(), plan);
 
-    PipelineRun run = pipeline_run(options, result.root.path, workspace->path(), plan.environment, log, started);
-    run.sources = &result.sources;
+    run = pipeline_run(options, result.root.path, workspace->path(), plan.environment, log, started);
+    run->sources = &result.sources;
+    run->skip_units = skip;
+    run->interactive = options.interactive;
 
-    run.package = plan.package.name;
-    run_pipeline(plan.package.pipeline, run);
+    run->package = plan.package.name;
+    run_pipeline(plan.package.pipeline, *run);
     for (const auto& sub : plan.subpackages) {
       if (!sub.enabled) continue;
-      run.package = sub.name;
-      run_pipeline(sub.pipeline, run);
+      run->package = sub.name;
+      run_pipeline(sub.pipeline, *run);
     }
 
     throw_if_interrupted();  // nothing is emitted from a build that was asked to stop
@@ -196,7 +249,10 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
   } catch (const StepFailed& failure) {
     log.detail(std::string("error: ") + failure.what());
     if (!log.echoes_output()) log.print_tail(20);
-    if (options.debug && workspace && workspace->temporary()) {
+    if (options.keep_failed_workspace && workspace && run) {
+      keep_failed_workspace(*workspace, kept, {result.root.key, local_files, unit_digests(units), run->unit}, units,
+                            log);
+    } else if (options.debug && workspace && workspace->temporary()) {
       workspace->keep();
       log.message(fmt::format("workspace kept for debugging: {}", workspace->path().string()));
     }
@@ -204,6 +260,13 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
   } catch (const std::exception& failure) {
     log.detail(std::string("error: ") + failure.what());
     throw;
+  }
+  if (options.keep_failed_workspace) {
+    // Built: nothing is left to resume (the workspace itself goes with `workspace`, or stays where
+    // --workspace-dir put it).
+    workspace.reset();
+    std::error_code error;
+    fs::remove_all(kept, error);
   }
   auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   log.message(fmt::format("built {} package(s) of {}-{} in {:.1f} s", result.packages.size(), plan.package.name,

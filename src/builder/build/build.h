@@ -50,6 +50,11 @@ struct BuildOptions {
   bool debug = false;                           // --debug: set -x; keep a temporary workspace on failure
   bool echo_output = true;                      // step output on stderr as well as in the log
   bool offline = false;                         // sources must be in the cache
+  // A failed build keeps its workspace in the cache for --resume (build_resume.h); `lupine build`
+  // does, farm builds do not.
+  bool keep_failed_workspace = false;
+  bool resume = false;                          // --resume: from the step that failed, when it can
+  bool interactive = false;                     // --interactive: a shell where a step fails
   // Base options of `uses: fetch` steps (e.g. a fallback for unreachable upstreams); cache_dir and
   // offline are set from the fields above.
   FetchOptions fetch;

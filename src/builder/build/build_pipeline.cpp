@@ -31,8 +31,10 @@ void fetch_source(const CompiledStep& step, PipelineRun& run, const std::string&
     FetchOptions options = run.fetch;
     options.log = log;
     FetchResult result = fetch_into_workspace(request, run.sandbox.workspace, options);
-    run.log->message(fmt::format("    {} sha256:{} ({})", request.uri, result.source.sha256_hex,
-                                 result.source.cache_hit ? "cached" : "downloaded"));
+    // Where the bytes came from, when not from the URL: the SBOM names the URL, the log says more.
+    std::string how = result.source.cache_hit ? "cached" : "downloaded";
+    if (!result.source.origin.empty()) how += (result.source.cache_hit ? "; from " : " from ") + result.source.origin;
+    run.log->message(fmt::format("    {} sha256:{} ({})", request.uri, result.source.sha256_hex, how));
     if (run.sources) run.sources->push_back({request.uri, result.source.sha256_hex, request.expected_sha512, "", ""});
     return;
   }
@@ -58,6 +60,17 @@ void run_script(const CompiledStep& step, PipelineRun& run, const std::string& n
       spec, step.runs, step.workdir(), env,
       [&](OutputStream stream, std::string_view line) { run.log->output(stream, line); }, run.trace);
   if (result.timed_out) time_limit_reached(run, name);
+  if (!result.success() && run.interactive) {
+    run.log->message(fmt::format("{}: step \"{}\" {}: a shell in its sandbox at {} (no network; exit to end the "
+                                 "build as failed)",
+                                 run.package, name, failure_text(result), step.workdir()));
+    SandboxSpec shell = spec;
+    shell.time_limit = std::chrono::milliseconds(0);
+    shell.cwd = step.workdir();
+    for (const auto& [key, value] : env) shell.env[key] = value;
+    int status = run_shell_in_sandbox(shell);
+    run.log->message(fmt::format("{}: the shell exited with status {}", run.package, status));
+  }
   if (!result.success())
     throw StepFailed(fmt::format("{}: {} {}{}", run.package,
                                  // An unnamed step is named by where it is written.
@@ -77,13 +90,28 @@ void run_steps(const std::vector<CompiledStep>& steps, PipelineRun& run, const s
       if (named) run.log->detail(fmt::format("--> {}: {} skipped (if: {})", run.package, name, step.if_condition));
       continue;
     }
+    bool done_before = run.unit < run.skip_units;  // only meaningful for a unit (a source or a script)
     if (step.uses == "fetch" || step.uses == "git-checkout") {
-      run.log->step(run.package, name);
-      fetch_source(step, run, fmt::format("{}: {}", step.where.str(), step.uses));
+      if (done_before) {
+        run.log->step(run.package, name + " (done in the kept workspace)");
+      } else {
+        run.log->step(run.package, name);
+        fetch_source(step, run, fmt::format("{}: {}", step.where.str(), step.uses));
+      }
+      ++run.unit;
       continue;
     }
-    if (named) run.log->step(run.package, name);
-    if (!step.runs.empty()) run_script(step, run, name);
+    if (!step.runs.empty()) {
+      if (done_before) {
+        if (named) run.log->step(run.package, name + " (done in the kept workspace)");
+      } else {
+        if (named) run.log->step(run.package, name);
+        run_script(step, run, name);
+      }
+      ++run.unit;
+    } else if (named) {
+      run.log->step(run.package, name);
+    }
     if (step.required_steps) {
       uint64_t enabled = 0;
       for (const auto& child : step.pipeline) enabled += child.enabled ? 1 : 0;

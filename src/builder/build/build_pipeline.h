@@ -49,6 +49,14 @@ struct PipelineRun {
   FetchOptions fetch;                       // cache_dir, offline, ... (passed through)
   GitOptions git;
   std::vector<BuildSource>* sources = nullptr;  // fetched sources are appended here when set
+  // Resuming (build_resume.h): units are counted as step_units() counts them; the first
+  // `skip_units` ran in an earlier build whose workspace this is, and are not run again. After a
+  // StepFailed, `unit` is the index of the unit that failed.
+  size_t unit = 0;
+  size_t skip_units = 0;
+  // --interactive: when a step fails, a shell opens in its sandbox (same root, workspace,
+  // environment and directory) on lupine's terminal; the build fails when it exits.
+  bool interactive = false;
 };
 
 // Runs `steps`; throws StepFailed for a failing step, SourceError for a failed fetch, Interrupted.

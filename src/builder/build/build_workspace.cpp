@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/process.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -79,6 +80,36 @@ BuildWorkspace::BuildWorkspace(const fs::path& requested) {
     }
   }
   write_file_atomic(path_ / kMarker, "A lupine build workspace: emptied by the next build that uses it.\n");
+}
+
+BuildWorkspace::BuildWorkspace(const fs::path& dir, Resume) : path_(fs::absolute(dir)) {
+  if (!fs::exists(path_ / kMarker)) fail("{} is not a workspace lupine kept", path_.string());
+}
+
+void BuildWorkspace::move_to(const fs::path& destination) {
+  fs::path target = fs::absolute(destination);
+  if (target == path_) {
+    keep_ = true;
+    return;
+  }
+  fs::remove_all(target);
+  fs::create_directories(target.parent_path());
+  std::error_code error;
+  fs::rename(path_, target, error);
+  if (error == std::errc::cross_device_link) {
+    // cp -a keeps modes, links and special files as the steps left them.
+    ProcessOptions options;
+    options.argv = {"cp", "-a", "--", path_.string(), target.string()};
+    auto result = run_process(options);
+    if (!result.success())
+      fail("cannot keep the workspace {} as {} ({}): {}", path_.string(), target.string(), result.describe(), result.err);
+    fs::remove_all(path_, error);
+    error.clear();
+  }
+  if (error) fail("cannot keep the workspace {} as {}: {}", path_.string(), target.string(), error.message());
+  path_ = target;
+  temporary_ = false;
+  keep_ = true;
 }
 
 BuildWorkspace::~BuildWorkspace() {

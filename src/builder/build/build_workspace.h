@@ -19,6 +19,10 @@ class BuildWorkspace {
   // so that nothing of an earlier build reaches the packages. Any other non-empty directory is
   // refused rather than cleared.
   explicit BuildWorkspace(const std::filesystem::path& requested = {});
+  // A workspace an earlier build left (resuming, build_resume.h): `dir` must have the marker; its
+  // contents are kept as they are, and so is the directory afterwards.
+  struct Resume {};
+  BuildWorkspace(const std::filesystem::path& dir, Resume);
   ~BuildWorkspace();
   BuildWorkspace(const BuildWorkspace&) = delete;
   BuildWorkspace& operator=(const BuildWorkspace&) = delete;
@@ -27,6 +31,9 @@ class BuildWorkspace {
   std::filesystem::path output_dir() const { return path_ / "melange-out"; }
   bool temporary() const { return temporary_; }
   void keep() { keep_ = true; }
+  // Moves the workspace to `destination` (replacing what is there; across filesystems by copying)
+  // and keeps it there.
+  void move_to(const std::filesystem::path& destination);
 
  private:
   std::filesystem::path path_;

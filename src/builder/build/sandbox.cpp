@@ -52,7 +52,8 @@ std::vector<std::string> bwrap_command(const SandboxSpec& spec, const std::vecto
   auto add = [&](std::initializer_list<std::string> args) { command.insert(command.end(), args); };
   // All namespaces (no network: only a loopback device of its own), killed with lupine, no
   // controlling terminal (a step cannot inject input into lupine's terminal).
-  add({"--unshare-all", "--die-with-parent", "--new-session", "--hostname", spec.hostname});
+  add({"--unshare-all", "--die-with-parent", "--hostname", spec.hostname});
+  if (!spec.terminal) add({"--new-session"});
   if (spec.run_as_root && ::geteuid() != 0) add({"--unshare-user", "--uid", "0", "--gid", "0"});
   // Capabilities (in the sandbox's user namespace): the container-default set melange grants, and
   // nothing that could undo the read-only mounts (CAP_SYS_ADMIN) — by default a step running as

@@ -62,6 +62,8 @@ struct SandboxSpec {
   // still owned by lupine's own user on the host.
   bool run_as_root = false;
   std::filesystem::path bwrap;      // default: LUPINE_BWRAP, else `bwrap` on PATH
+  // The process shares lupine's terminal (run_shell_in_sandbox): no --new-session.
+  bool terminal = false;
 };
 
 using SandboxResult = ProcessResult;
@@ -72,6 +74,12 @@ using SandboxResult = ProcessResult;
 // bind source that does not exist), Interrupted when lupine is interrupted.
 SandboxResult run_in_sandbox(const SandboxSpec& spec, const std::vector<std::string>& argv,
                              const OutputCallback& on_output = {});
+
+// An interactive shell (/bin/sh -i) in the sandbox on lupine's own terminal (stdin, stdout,
+// stderr), as melange's --interactive opens one where a step failed. lupine ignores SIGINT and
+// SIGQUIT while it runs (they are the shell's); no time limit. Returns the shell's exit status (128 +
+// signal when killed). Throws Error when bubblewrap is unusable or cannot be started.
+int run_shell_in_sandbox(const SandboxSpec& spec);
 
 // Runs one pipeline step as melange does (pkg/build/pipeline.go: buildEvalRunCommand):
 //   /bin/sh -c 'set -e[x]o pipefail

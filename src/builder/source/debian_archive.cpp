@@ -110,7 +110,7 @@ SourceFallback debian_archive_fallback(std::shared_ptr<DebianArchive> archive, s
   fallback.name = next ? "Debian (by checksum, else " + next->name + ")" : "Debian's archive (by checksum)";
   fallback.fetch = [archive = std::move(archive), next = std::move(next)](
                        const FetchRequest& request, const std::vector<Checksum>& expected, const SourceCache& cache,
-                       const FetchOptions& options) -> std::filesystem::path {
+                       const FetchOptions& options) -> std::string {
     std::optional<DebianArchiveFile> file;
     try {
       if (!request.expected_sha256.empty()) file = archive->find(request.expected_sha256, options.log);
@@ -119,11 +119,16 @@ SourceFallback debian_archive_fallback(std::shared_ptr<DebianArchive> archive, s
       if (options.log) options.log(std::string("fetch: ") + e.what());  // no index could be read: try the next
     }
     if (!file) {
-      if (next) return next->fetch(request, expected, cache, options);
-      throw SourceError(SourceErrorKind::not_found,
-                        request.expected_sha256.empty()
-                            ? "Debian's Sources indexes list sha256 only, and the recipe gives none"
-                            : "no Debian suite lists a file with sha256 " + request.expected_sha256);
+      std::string searched = request.expected_sha256.empty()
+                                 ? "Debian's Sources indexes list sha256 only, and the recipe gives none"
+                                 : fmt::format("no file with sha256 {} in the Sources indexes of Debian {}",
+                                               request.expected_sha256, fmt::join(archive->suites(), ", "));
+      if (!next) throw SourceError(SourceErrorKind::not_found, searched);
+      try {
+        return next->fetch(request, expected, cache, options);
+      } catch (const Error& failure) {
+        throw SourceError(SourceErrorKind::not_found, fmt::format("{}; {}: {}", searched, next->name, failure.what()));
+      }
     }
     if (options.log)
       options.log(fmt::format("fetch: found in Debian {} ({} {}): {}", file->suite, file->package, file->version,
@@ -132,7 +137,8 @@ SourceFallback debian_archive_fallback(std::shared_ptr<DebianArchive> archive, s
     from_archive.uri = archive->url(*file);
     FetchOptions without_fallback = options;
     without_fallback.fallback.reset();
-    return fetch_to_cache(from_archive, without_fallback).file;
+    fetch_to_cache(from_archive, without_fallback);
+    return fmt::format("Debian {} ({} {}): {}", file->suite, file->package, file->version, file->path);
   };
   return fallback;
 }

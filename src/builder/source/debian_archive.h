@@ -64,6 +64,7 @@ class DebianArchive {
   // all can be read.
   std::optional<DebianArchiveFile> find(const std::string& sha256_hex, const Log& log = nullptr);
   std::string url(const DebianArchiveFile& file) const { return options_.mirror + "/" + file.path; }
+  const std::vector<std::string>& suites() const { return options_.suites; }
 
  private:
   void load(const Log& log);

@@ -435,8 +435,7 @@ SourceFallback debian_source_fallback(std::shared_ptr<DebianSourceFetcher> fetch
   fallback.fetch = [fetcher = std::move(fetcher), source_package = std::move(source_package)](
                        const FetchRequest&, const std::vector<Checksum>& expected, const SourceCache& cache,
                        const FetchOptions& options) {
-    fetcher->fetch(source_package, expected, cache, options.log);
-    return cache.entry_path(expected.front());
+    return "Debian source package " + fetcher->fetch(source_package, expected, cache, options.log);
   };
   return fallback;
 }

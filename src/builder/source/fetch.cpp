@@ -217,8 +217,9 @@ CachedSource from_fallback(const FetchRequest& request, const Checksum& expected
   std::vector<Checksum> all{expected};
   if (!request.expected_sha256.empty() && !request.expected_sha512.empty())
     all.push_back(make_checksum(HashAlgorithm::sha512, request.expected_sha512, request.uri));
+  std::string origin;
   try {
-    fallback.fetch(request, all, cache, options);
+    origin = fallback.fetch(request, all, cache, options);
   } catch (const Error& error) {
     throw SourceError(SourceErrorKind::network,
                       fmt::format("{}; {}: {}", upstream.what(), fallback.name, error.what()));
@@ -232,7 +233,8 @@ CachedSource from_fallback(const FetchRequest& request, const Checksum& expected
   CachedSource result;
   result.file = *entry;
   result.sha256_hex = expected.algorithm == HashAlgorithm::sha256 ? expected.hex : file_digest_hex(HashAlgorithm::sha256, *entry);
-  result.origin = fallback.name;
+  result.origin = origin.empty() ? fallback.name : origin;
+  cache.set_origin(expected, result.origin);
   return result;
 }
 
@@ -360,6 +362,7 @@ CachedSource fetch_to_cache(const FetchRequest& request, const FetchOptions& opt
     say(options, fmt::format("fetch: {} found in the cache as {}", request.uri, expected->key()));
     result.file = *hit;
     result.cache_hit = true;
+    result.origin = cache.origin(*expected);
     result.sha256_hex = expected->algorithm == HashAlgorithm::sha256 ? expected->hex : file_digest_hex(HashAlgorithm::sha256, *hit);
     return result;
   }

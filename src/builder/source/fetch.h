@@ -100,8 +100,10 @@ struct FetchOptions;
 // listed), and returns the cache entry; it throws SourceError when it has nothing that matches.
 struct SourceFallback {
   std::string name;  // for messages: "Debian source package hello"
-  std::function<std::filesystem::path(const FetchRequest& request, const std::vector<Checksum>& expected,
-                                      const SourceCache& cache, const FetchOptions& options)>
+  // Returns where the bytes came from, as exactly as it knows ("Debian bookworm (hello 2.10-3):
+  // pool/main/h/hello/hello_2.10.orig.tar.gz"); "" says no more than `name`.
+  std::function<std::string(const FetchRequest& request, const std::vector<Checksum>& expected,
+                            const SourceCache& cache, const FetchOptions& options)>
       fetch;
 };
 
@@ -118,7 +120,9 @@ struct CachedSource {
   std::filesystem::path file;  // in the cache (or a temp dir for expected-none / no cache dir)
   std::string sha256_hex;      // of the content, always known
   bool cache_hit = false;
-  std::string origin;          // the fallback's name when it supplied the file, else empty
+  // Where the bytes came from when not from the request's URL: what the fallback said when it
+  // supplied them, now or (for a cache hit) when they were cached; else empty.
+  std::string origin;
 };
 
 // Finds the source in the cache or downloads and verifies it into the cache; needs a cache_dir

@@ -2,6 +2,7 @@
 
 #include "common/encoding.h"
 #include "common/error.h"
+#include "common/fs.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -94,6 +95,20 @@ fs::path SourceCache::git_mirror_path(std::string_view repository) const {
   }
   if (readable.size() > 80) readable = readable.substr(readable.size() - 80);
   return dir_ / "git" / (readable + "-" + sha256_hex(repository).substr(0, 16) + ".git");
+}
+
+void SourceCache::set_origin(const Checksum& checksum, const std::string& origin) const {
+  fs::create_directories(dir_ / "origins");
+  write_file_atomic(dir_ / "origins" / checksum.key(), origin + "\n");
+}
+
+std::string SourceCache::origin(const Checksum& checksum) const {
+  fs::path path = dir_ / "origins" / checksum.key();
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) return "";
+  std::string text = read_file(path);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
 }
 
 }  // namespace lupine::builder

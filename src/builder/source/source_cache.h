@@ -43,6 +43,10 @@ class SourceCache {
   std::optional<std::filesystem::path> lookup(const Checksum& checksum) const;
   // Moves `verified` (a file in the cache directory whose checksum was checked) into place.
   std::filesystem::path insert(const std::filesystem::path& verified, const Checksum& checksum) const;
+  // Where an entry's bytes came from when not from its URL (FetchResult::origin), kept in
+  // <cache>/origins/<key>; "" when nothing was recorded.
+  void set_origin(const Checksum& checksum, const std::string& origin) const;
+  std::string origin(const Checksum& checksum) const;
 
   // Bare mirror of a git repository: `<cache>/git/<readable name>-<16 hex of sha256(url)>.git`.
   std::filesystem::path git_mirror_path(std::string_view repository) const;

@@ -120,7 +120,7 @@ TEST_F(DebianArchiveFallback, UnreachableUpstreamComesFromTheSuiteListingItsChec
   lupine::testing::NginxServer server(mirror());
   CachedSource source = fetch_to_cache(unreachable(content_), options(archive(server.url())));
   EXPECT_EQ(read_file(source.file), content_);
-  EXPECT_EQ(source.origin, "Debian's archive (by checksum)");
+  EXPECT_EQ(source.origin, "Debian trixie (hello 2.10-3): pool/main/h/hello/hello_2.10.orig.tar.gz");
   EXPECT_THAT(log_, HasSubstr("found in Debian trixie (hello 2.10-3): pool/main/h/hello/hello_2.10.orig.tar.gz"));
   EXPECT_THAT(server.access_log(), HasSubstr("GET /dists/bookworm/main/source/Sources.xz"));  // tried first, 404
   EXPECT_THAT(server.access_log(), HasSubstr("GET /pool/main/h/hello/hello_2.10.orig.tar.gz"));

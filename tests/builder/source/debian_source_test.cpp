@@ -20,6 +20,7 @@ using namespace lupine::builder;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::MatchesRegex;
 
 namespace {
 
@@ -257,27 +258,29 @@ TEST_F(FallbackWiringTest, RefusedConnectionGoesStraightToTheFallback) {
                                    ++calls;
                                    fs::path entry = cache.entry_path(expected.front());
                                    lupine::write_file_atomic(entry, content_);
-                                   return entry;
+                                   return std::string("test mirror: pool/pkg-1.0.tar.gz");
                                  }};
   auto started = std::chrono::steady_clock::now();
   CachedSource result = fetch_to_cache(unreachable(), opts);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15));  // a retry would wait 20 s first
   EXPECT_EQ(calls, 1);
-  EXPECT_EQ(result.origin, "test mirror");
+  EXPECT_EQ(result.origin, "test mirror: pool/pkg-1.0.tar.gz");  // what the fallback said
   EXPECT_FALSE(result.cache_hit);
   EXPECT_EQ(lupine::read_file(result.file), content_);
   EXPECT_THAT(log_, HasSubstr("fetch: upstream unreachable: http://127.0.0.1:9/pkg-1.0.tar.gz"));
   EXPECT_THAT(log_, HasSubstr("; trying test mirror"));
   EXPECT_THAT(log_, Not(HasSubstr("retrying")));
-  // Now a cache hit: the fallback is not asked again.
-  EXPECT_TRUE(fetch_to_cache(unreachable(), opts).cache_hit);
+  // Now a cache hit: the fallback is not asked again, and the cache remembers where the bytes came from.
+  CachedSource hit = fetch_to_cache(unreachable(), opts);
+  EXPECT_TRUE(hit.cache_hit);
+  EXPECT_EQ(hit.origin, "test mirror: pool/pkg-1.0.tar.gz");
   EXPECT_EQ(calls, 1);
 }
 
 TEST_F(FallbackWiringTest, FallbackFailureOrWrongContentNamesBothAndCachesNothing) {
   FetchOptions opts = options();
   opts.fallback = SourceFallback{"test mirror", [&](const FetchRequest&, const std::vector<Checksum>&,
-                                                    const SourceCache&, const FetchOptions&) -> fs::path {
+                                                    const SourceCache&, const FetchOptions&) -> std::string {
                                    throw SourceError(SourceErrorKind::checksum_mismatch, "no file matches");
                                  }};
   try {
@@ -292,7 +295,7 @@ TEST_F(FallbackWiringTest, FallbackFailureOrWrongContentNamesBothAndCachesNothin
                              const FetchOptions&) {
     fs::path entry = cache.entry_path(expected.front());
     lupine::write_file_atomic(entry, "other bytes");
-    return entry;
+    return std::string();
   };
   EXPECT_THROW(fetch_to_cache(unreachable(), opts), SourceError);
   EXPECT_FALSE(fs::exists(SourceCache(opts.cache_dir).entry_path(*expected_checksum(unreachable()))));
@@ -301,7 +304,7 @@ TEST_F(FallbackWiringTest, FallbackFailureOrWrongContentNamesBothAndCachesNothin
 TEST_F(FallbackWiringTest, NotFoundIsNoReasonForTheFallback) {
   FetchOptions opts = options();
   opts.fallback = SourceFallback{"test mirror", [&](const FetchRequest&, const std::vector<Checksum>&,
-                                                    const SourceCache&, const FetchOptions&) -> fs::path {
+                                                    const SourceCache&, const FetchOptions&) -> std::string {
                                    ADD_FAILURE() << "fallback called";
                                    return {};
                                  }};
@@ -382,17 +385,17 @@ TEST(DebianSourceIntegration, Hello210FromDebianWhenUpstreamIsUnreachable) {
   request.uri = "http://127.0.0.1:9/hello-2.10.tar.gz";
   request.expected_sha256 = "31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b";
   CachedSource source = fetch_to_cache(request, options);
-  EXPECT_EQ(source.origin, "Debian source package hello");
+  EXPECT_THAT(source.origin, MatchesRegex("Debian source package hello=2\\.10-[0-9]+: hello_2\\.10\\.orig\\.tar\\.gz"));
   EXPECT_EQ(source.file, options.cache_dir / ("sha256:" + request.expected_sha256));
   ASSERT_TRUE(fs::is_regular_file(source.file));
   EXPECT_EQ(lupine::sha256_hex(lupine::read_file(source.file)), request.expected_sha256);
   EXPECT_THAT(log, HasSubstr("fetch: upstream unreachable: http://127.0.0.1:9/hello-2.10.tar.gz"));
   EXPECT_THAT(log, HasSubstr("trying Debian source package hello"));
   EXPECT_THAT(log, HasSubstr("hello_2.10.orig.tar.gz"));
-  // Only the matching file entered the cache (besides apt's private state).
+  // Only the matching file entered the cache (besides apt's private state and where it came from).
   for (const auto& entry : fs::directory_iterator(options.cache_dir)) {
     std::string name = entry.path().filename().string();
-    EXPECT_TRUE(name == "debian-apt" || name == "sha256:" + request.expected_sha256) << name;
+    EXPECT_TRUE(name == "debian-apt" || name == "origins" || name == "sha256:" + request.expected_sha256) << name;
   }
   // The host's apt configuration was only read: the private one lives under the cache.
   EXPECT_TRUE(fs::exists(options.cache_dir / "debian-apt" / "sources.list.d" / "lupine-deb-src.sources") ||
