@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <deque>
 #include <functional>
+#include <map>
+#include <optional>
 #include <set>
 
 namespace lupine::farm {
@@ -97,6 +99,41 @@ std::vector<size_t> cycle_through(const RecipeGraph& graph, const std::vector<si
   return {};  // unreachable for a component of two or more
 }
 
+// The order a cycle's members are built in (Cycle::sequence). An input a member names itself (an
+// edge without `through`) must be built before it: nothing else may provide it (perl names
+// zlib-dev, which only the tree makes). An input that only comes through a repository's package
+// (build-base bringing glibc-dev) has that repository's version to stand in for the first build.
+// So: a topological order of the direct edges among the members, choosing among the members whose
+// direct inputs are built the one the bootstrap stands on least (fewest bootstrap_dependents, then
+// the lower index); when only direct edges in a loop are left, the same choice breaks it.
+std::vector<size_t> cycle_sequence(const RecipeGraph& graph, const std::vector<size_t>& members) {
+  std::set<size_t> in_cycle(members.begin(), members.end());
+  std::map<size_t, std::set<size_t>> direct_needs;  // member -> members it names directly
+  for (const Edge& edge : graph.edges)
+    if (edge.through.empty() && edge.from != edge.to && in_cycle.count(edge.from) && in_cycle.count(edge.to))
+      direct_needs[edge.from].insert(edge.to);
+  auto before = [&](size_t a, size_t b) {
+    const auto &x = graph.nodes[a], &y = graph.nodes[b];
+    return x.bootstrap_dependents != y.bootstrap_dependents ? x.bootstrap_dependents < y.bootstrap_dependents : a < b;
+  };
+  std::vector<size_t> sequence;
+  std::set<size_t> left = in_cycle;
+  while (!left.empty()) {
+    std::optional<size_t> next;
+    for (size_t member : left) {
+      bool ready = true;
+      for (size_t need : direct_needs[member]) ready = ready && !left.count(need);
+      if (ready && (!next || before(member, *next))) next = member;
+    }
+    if (!next)  // only direct edges in a loop remain: the heuristic alone decides
+      for (size_t member : left)
+        if (!next || before(member, *next)) next = member;
+    sequence.push_back(*next);
+    left.erase(*next);
+  }
+  return sequence;
+}
+
 }  // namespace
 
 BuildOrder order_builds(const RecipeGraph& graph) {
@@ -144,10 +181,7 @@ BuildOrder order_builds(const RecipeGraph& graph) {
     cycle.members = members[c];  // ascending already
     cycle.edges = cycle_through(graph, component, cycle.members.front());
     cycle.level = level_of[c];
-    cycle.sequence = cycle.members;
-    std::stable_sort(cycle.sequence.begin(), cycle.sequence.end(), [&](size_t a, size_t b) {
-      return graph.nodes[a].bootstrap_dependents < graph.nodes[b].bootstrap_dependents;
-    });
+    cycle.sequence = cycle_sequence(graph, cycle.members);
     order.cycles.push_back(std::move(cycle));
   }
   std::sort(order.cycles.begin(), order.cycles.end(),

@@ -19,8 +19,9 @@ struct Cycle {
   std::vector<size_t> edges;    // one full cycle through members[0]: edge i leads to edge i+1's start
   size_t level = 0;
   // The members in the order a farm builds them, each after the earlier ones it has an edge to:
-  // the ones the bootstrap stands on least first, the foundation last (fewest, then most
-  // bootstrap_dependents; then by name). glibc, whose root holds busybox and zlib while theirs
+  // first every member's inputs that it names itself (only the tree can make those: perl's
+  // zlib-dev), and among those ready the ones the bootstrap stands on least first, the foundation
+  // last (fewest, then most bootstrap_dependents; then by name). glibc, whose root holds busybox and zlib while theirs
   // hold glibc-dev, is built once on the tree's busybox and zlib (made with the bootstrap's C
   // library), and they are rebuilt on its glibc-dev in the next round; with the farm's keys
   // (build_key.h) that round leaves glibc up to date.

@@ -103,6 +103,27 @@ TEST_F(BootstrapEdges, ACycleBuildsTheFoundationLast) {
   EXPECT_THAT(describe_cycle(plan_.graph, plan_.order.cycles[0]), ::testing::HasSubstr("through build-base"));
 }
 
+// A stage 0 whose build-base brings perl (through autoconf, say) and no zlib-dev: zlib's root may
+// take stage 0's perl for its first build, but perl's needs the zlib-dev only the tree makes, so
+// zlib comes first although the bootstrap stands on it more.
+TEST(BootstrapEdgesCycle, WhatAMemberNamesItselfIsBuiltBeforeIt) {
+  std::vector<index::IndexRecord> records = {record("build-base", {"gcc", "make", "perl"}),
+                                             record("gcc", {"so:libz.so.1"}), record("make", {"so:libz.so.1"}),
+                                             record("perl", {}), record("zlib", {}, {"so:libz.so.1=1"})};
+  RecipeTree tree;
+  tree.add(RecipeSpec("perl").build({"build-base", "zlib-dev"}));
+  tree.add(RecipeSpec("zlib").build({"build-base"}).subpackage("zlib-dev", {}));
+  FarmPlan plan = tree.plan();
+  add_bootstrap_edges(plan.graph, pointers(records));
+  plan.order = order_builds(plan.graph);
+  ASSERT_EQ(plan.order.cycles.size(), 1u);
+  EXPECT_GT(plan.graph.nodes[node_index(plan, "zlib")].bootstrap_dependents,
+            plan.graph.nodes[node_index(plan, "perl")].bootstrap_dependents);
+  std::vector<std::string> sequence;
+  for (size_t node : plan.order.cycles[0].sequence) sequence.push_back(plan.graph.nodes[node].name);
+  EXPECT_THAT(sequence, ElementsAre("zlib", "perl"));
+}
+
 TEST(BootstrapEdgesNone, WithoutTreeMadeNamesBehindThemNothingIsAdded) {
   RecipeTree tree;
   tree.add(RecipeSpec("hello").build({"build-base"}));
