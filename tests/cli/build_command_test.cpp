@@ -297,6 +297,19 @@ TEST_F(BuildCommand, ResumeStartsOverWhenAnEarlierStepChanged) {
   EXPECT_THAT(resumed.err, HasSubstr("==> greet: count\n"));
 }
 
+TEST_F(BuildCommand, AFailedBuildInAGivenWorkspaceLeavesItThere) {
+  SKIP_WITHOUT_SANDBOX();
+  fs::path workspace = dir_ / "ws";
+  fs::path recipe = write_recipe(resumable_recipe("echo run >> count.txt", "exit 4"));
+  auto failed = build(recipe, {"--workspace-dir", workspace.string()});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_EQ(lupine::read_file(workspace / "count.txt"), "run\n");
+  EXPECT_FALSE(fs::exists(dir_ / "cache" / "resume")) << "the user's workspace was moved";
+  auto refused = build(recipe, {"--workspace-dir", workspace.string(), "--resume"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("it does not take --workspace-dir"));
+}
+
 TEST_F(BuildCommand, InteractiveOpensAShellInTheFailedStepsSandbox) {
   SKIP_WITHOUT_SANDBOX();
   if (run({"script", "--version"}).exit_code != 0) {

@@ -207,16 +207,16 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
 
     if (skip > 0) {
       workspace.emplace(kept / "workspace", BuildWorkspace::Resume{});
+      log.detail(fmt::format("workspace {} (kept)", workspace->path().string()));
     } else {
       workspace.emplace(options.workspace_dir);
-    }
-    if (skip > 0) {
-      log.detail(fmt::format("workspace {} (kept)", workspace->path().string()));
-    } else if (!source_dir.empty()) {
-      size_t copied = copy_source_files(source_dir, workspace->path());
-      log.message(fmt::format("workspace {}: {} files from {}", workspace->path().string(), copied, source_dir.string()));
-    } else {
-      log.detail(fmt::format("workspace {}", workspace->path().string()));
+      if (!source_dir.empty()) {
+        size_t copied = copy_source_files(source_dir, workspace->path());
+        log.message(
+            fmt::format("workspace {}: {} files from {}", workspace->path().string(), copied, source_dir.string()));
+      } else {
+        log.detail(fmt::format("workspace {}", workspace->path().string()));
+      }
     }
     create_package_dirs(workspace->path(), plan);
 
@@ -249,7 +249,8 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
   } catch (const StepFailed& failure) {
     log.detail(std::string("error: ") + failure.what());
     if (!log.echoes_output()) log.print_tail(20);
-    if (options.keep_failed_workspace && workspace && run) {
+    // A --workspace-dir is the user's: it stays where it is (and --resume does not take one).
+    if (options.keep_failed_workspace && options.workspace_dir.empty() && workspace && run) {
       keep_failed_workspace(*workspace, kept, {result.root.key, local_files, unit_digests(units), run->unit}, units,
                             log);
     } else if (options.debug && workspace && workspace->temporary()) {
