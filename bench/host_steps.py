@@ -39,6 +39,9 @@ def main():
     for key, value in sorted(environment.items()):
         print(f"export {key}={shlex.quote(relocate(value, host_dir))}")
     print(f"export HOME={shlex.quote(host_dir)}")
+    # The sandbox's PATH (sandbox.h: sandbox_path), so that the same programs run: not a user's
+    # PATH with its wrappers (a pyenv shim before python3 costs a shell per call).
+    print("export PATH=/usr/local/sbin:/usr/local/bin:/usr/bin:/usr/sbin:/sbin:/bin")
     pipelines = [plan.get("pipeline", [])]
     pipelines += [sub.get("pipeline", []) for sub in plan.get("subpackages", [])]
     for pipeline in pipelines:
