@@ -7,8 +7,7 @@
 # with wolfi-base added to every test environment, as Wolfi's Makefile runs melange test
 # (--test-package-append wolfi-base). The recipes (LUPINE_WOLFI_RECIPES overrides): C libraries
 # (duktape; libmilter, static library and headers, its -dev checked by test/tw/devpackage) and
-# programs (pngcrush on stage 0's libpng; zip, its -doc's manual page needing man-db), and a perl
-# module (perl-canary-stability, on lupine's perl).
+# programs (pngcrush on stage 0's libpng; zip, its -doc's manual page needing man-db).
 # shellcheck source=tests/e2e/lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
@@ -19,11 +18,13 @@ if [ ! -d "$wolfi/recipes" ]; then
   echo "skipped: no Wolfi recipes in $wolfi" >&2
   exit 77
 fi
-names=${LUPINE_WOLFI_RECIPES:-"duktape libmilter pngcrush zip perl-canary-stability"}
+names=${LUPINE_WOLFI_RECIPES:-"duktape libmilter pngcrush zip"}
 out=$e2e/wolfi
-# Perl with Wolfi's layout (melange-recipes/toolchain/perl.yaml), built first by the farm for the
-# perl modules: stage 0's Debian perl puts modules where melange's scan gives them no perl dependency.
-recipes_given=("$recipes/toolchain/perl.yaml")
+recipes_given=()
+# Perl modules need perl with Wolfi's layout (melange-recipes/toolchain/perl.yaml; stage 0's Debian
+# perl puts modules where melange's scan gives them no perl dependency): built first when asked for,
+# e.g. LUPINE_WOLFI_RECIPES=perl-canary-stability (scripts/wolfi-targets always builds it).
+case " $names " in *" perl-"*) recipes_given+=("$recipes/toolchain/perl.yaml") ;; esac
 for name in $names; do
   recipes_given+=("$wolfi/recipes/$name.yaml")
 done
