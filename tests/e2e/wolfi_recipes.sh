@@ -6,8 +6,10 @@
 # `farm plan --strict` first: no input of these recipes is missing from the repositories. Tests run
 # with wolfi-base added to every test environment, as Wolfi's Makefile runs melange test
 # (--test-package-append wolfi-base). The recipes (LUPINE_WOLFI_RECIPES overrides): C libraries
-# (duktape; libmilter, static library and headers, its -dev checked by test/tw/devpackage) and
-# programs (pngcrush on stage 0's libpng; zip, its -doc's manual page needing man-db).
+# (duktape; libmilter, static library and headers, its -dev checked by test/tw/devpackage; libev,
+# whose test/docs, test/no-docs and test/pkgconf ask `apk info -qL`), programs (pngcrush on stage
+# 0's libpng; zip, its -doc's manual page needing man-db) and perl modules on perl with Wolfi's
+# layout (perl-canary-stability; perl-text-glob with test/perl-module-check and test/docs).
 # shellcheck source=tests/e2e/lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
@@ -18,12 +20,12 @@ if [ ! -d "$wolfi/recipes" ]; then
   echo "skipped: no Wolfi recipes in $wolfi" >&2
   exit 77
 fi
-names=${LUPINE_WOLFI_RECIPES:-"duktape libmilter pngcrush zip"}
+names=${LUPINE_WOLFI_RECIPES:-"duktape libmilter pngcrush zip libev perl-canary-stability perl-text-glob"}
 out=$e2e/wolfi
 recipes_given=()
 # Perl modules need perl with Wolfi's layout (melange-recipes/toolchain/perl.yaml; stage 0's Debian
-# perl puts modules where melange's scan gives them no perl dependency): built first when asked for,
-# e.g. LUPINE_WOLFI_RECIPES=perl-canary-stability (scripts/wolfi-targets always builds it).
+# perl puts modules where melange's scan gives them no perl dependency): built first when a perl
+# module is among the recipes (scripts/wolfi-targets always builds it).
 case " $names " in *" perl-"*) recipes_given+=("$recipes/toolchain/perl.yaml") ;; esac
 for name in $names; do
   recipes_given+=("$wolfi/recipes/$name.yaml")
