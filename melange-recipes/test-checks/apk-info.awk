@@ -3,7 +3,7 @@
 # and app_list.c line for line: headers "NAME-VERSION contains:" at verbosity 1, none at 0 (-q),
 # "NAME: " prefixes at 2 (-v), and the empty line apk prints after each section.
 #
-# Variables (awk -v): applet (info or list); action (show, exists, who_owns, all_names or list);
+# Variables (awk -v): action (show, exists, who_owns, all_names or list: the applet and its mode);
 # sections, the info sections asked for, in apk's order (description url size depends provides
 # rdepends contents triggers install_if rinstall_if replaces license); verbosity; triggers_db, the
 # path of apk's triggers file ("" when none). The operands, joined by newlines, come in the
