@@ -21,6 +21,7 @@ namespace {
 
 struct PlanArgs {
   std::vector<std::string> recipe_paths;
+  std::vector<std::string> targets;
   std::vector<std::string> pipeline_dirs;
   std::string arch;
   std::vector<std::string> build_options;
@@ -37,6 +38,7 @@ struct PlanArgs {
 void plan(const PlanArgs& args) {
   farm::PlanOptions options;
   options.recipe_paths.assign(args.recipe_paths.begin(), args.recipe_paths.end());
+  options.targets = args.targets;
   options.pipeline_dirs.assign(args.pipeline_dirs.begin(), args.pipeline_dirs.end());
   options.compile.arch = args.arch;
   options.compile.build_options = args.build_options;
@@ -80,6 +82,8 @@ void setup(Command& app) {
   auto args = std::make_shared<PlanArgs>();
   auto* plan_command = farm->add_subcommand("plan", "Show the recipe graph and the order to build it in");
   plan_command->add_option("DIR", args->recipe_paths, "Directories of recipes (*.yaml) and/or recipe files")->required();
+  plan_command->add_option("--target", args->targets,
+                           "Plan only this recipe (or the recipe making this package) and what it needs (repeatable)");
   plan_command->add_option("--pipeline-dir", args->pipeline_dirs,
                            "Directory of `uses:` pipelines, searched before the built-in library (repeatable)");
   plan_command->add_option("--arch", args->arch, "Architecture to plan for (default: the host's)");

@@ -25,6 +25,7 @@ namespace {
 
 struct FarmBuildArgs {
   std::vector<std::string> recipe_paths;
+  std::vector<std::string> targets;
   std::vector<std::string> pipeline_dirs;
   std::vector<std::string> build_options;
   std::string arch;
@@ -141,6 +142,7 @@ std::string result_table(const farm::FarmBuildResult& result) {
 void run(const FarmBuildArgs& args) {
   farm::FarmBuildOptions options;
   options.plan.recipe_paths.assign(args.recipe_paths.begin(), args.recipe_paths.end());
+  options.plan.targets = args.targets;
   options.plan.pipeline_dirs.assign(args.pipeline_dirs.begin(), args.pipeline_dirs.end());
   options.plan.compile.build_options = args.build_options;
   std::string arch = apk::apk_arch_or_host(args.arch);
@@ -194,6 +196,8 @@ void setup(Command& app) {
   auto args = std::make_shared<FarmBuildArgs>();
   auto* command = farm->add_subcommand("build", "Build what is out of date in recipe trees, in dependency order");
   command->add_option("DIR", args->recipe_paths, "Directories of recipes (*.yaml) and/or recipe files")->required();
+  command->add_option("--target", args->targets,
+                      "Build only this recipe (or the recipe making this package) and what it needs (repeatable)");
   command->add_option("--signing-key", args->signing_key, "RSA private key to sign packages and the index with")->required();
   command->add_option("-j,--jobs", args->jobs, "Builds at a time (local executor)")->capture_default_str();
   command->add_option("--executor", args->executor, "Where builds run: local, or slurm (one Slurm job per build)")

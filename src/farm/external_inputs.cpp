@@ -6,9 +6,7 @@
 #include <map>
 
 namespace lupine::farm {
-namespace {
 
-// Every name the repositories offer -> the first package (in repository order) offering it.
 std::map<std::string, std::string> repository_names(const index::RepositorySet& repositories) {
   std::map<std::string, std::string> names;
   for (const auto& loaded : repositories.indexes()) {
@@ -26,8 +24,6 @@ std::map<std::string, std::string> repository_names(const index::RepositorySet& 
   }
   return names;
 }
-
-}  // namespace
 
 std::vector<ExternalInput> classify_external(const RecipeGraph& graph, const index::RepositorySet* repositories) {
   std::map<std::string, std::string> offered;

@@ -5,6 +5,7 @@
 #include "farm/recipe_graph.h"
 #include "index/package_add.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct ExternalInput {
   ExternalStatus status = ExternalStatus::unchecked;
   std::string provider;  // "name-version" of a repository package that has or provides it
 };
+
+// Every name the repositories offer (package names and provides) -> the first package (in
+// repository order) offering it, as "name-version".
+std::map<std::string, std::string> repository_names(const index::RepositorySet& repositories);
 
 // Sorted by name. `repositories` may be null (nothing is checked).
 std::vector<ExternalInput> classify_external(const RecipeGraph& graph, const index::RepositorySet* repositories);

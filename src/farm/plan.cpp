@@ -2,6 +2,8 @@
 
 #include "builder/recipe/pipeline_library.h"
 #include "farm/bootstrap_edges.h"
+#include "farm/external_inputs.h"
+#include "farm/plan_targets.h"
 #include "farm/recipe_load.h"
 
 #include <algorithm>
@@ -20,13 +22,23 @@ size_t FarmPlan::count(ExternalStatus status) const {
 FarmPlan make_plan(const PlanOptions& options) {
   auto started = std::chrono::steady_clock::now();
   builder::PipelineLibrary library(builder::PipelineLibrary::search_path_with_builtin(options.pipeline_dirs));
-  FarmPlan plan;
-  plan.graph = link_recipes(load_recipes(find_recipes(options.recipe_paths), library, options.compile, options.threads));
-  if (options.repositories) {
-    std::vector<const index::IndexRecord*> external;
+  std::vector<const index::IndexRecord*> external;
+  if (options.repositories)
     for (const auto& loaded : options.repositories->indexes())
       for (const auto& record : loaded.records) external.push_back(&record);
-    add_bootstrap_edges(plan.graph, external);
+  auto link = [&](std::vector<RecipeNode> nodes) {
+    RecipeGraph graph = link_recipes(std::move(nodes));
+    if (options.repositories) add_bootstrap_edges(graph, external);
+    return graph;
+  };
+  FarmPlan plan;
+  plan.graph = link(load_recipes(find_recipes(options.recipe_paths), library, options.compile, options.threads));
+  // Linked again without the rest: which recipe provides a name, and the cycles, are those of
+  // the recipes kept.
+  if (!options.targets.empty()) {
+    std::map<std::string, std::string> offered;
+    if (options.repositories) offered = repository_names(*options.repositories);
+    plan.graph = link(nodes_needed_by(plan.graph, options.targets, offered));
   }
   plan.order = order_builds(plan.graph);
   plan.external = classify_external(plan.graph, options.repositories);

@@ -20,6 +20,9 @@ struct PlanOptions {
   // Where external inputs may come from; their dependencies also give the bootstrap edges
   // (bootstrap_edges.h).
   const index::RepositorySet* repositories = nullptr;
+  // When set, only these recipes and what they need (plan_targets.h): a recipe name or a name one
+  // produces.
+  std::vector<std::string> targets;
 };
 
 struct FarmPlan {

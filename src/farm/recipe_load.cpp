@@ -80,6 +80,11 @@ RecipeNode node_from_plan(const std::string& path, const builder::BuildPlan& pla
   if (plan.package.test) add_inputs(plan.package.test->environment.packages, InputKind::test);
   for (const auto& sub : plan.subpackages)
     if (sub.enabled && sub.test) add_inputs(sub.test->environment.packages, InputKind::test);
+  // A test installs the package it tests, so the runtime dependencies that package declares must
+  // be published first too (perl-json-xs's test needs perl-common-sense from another recipe).
+  if (plan.package.test) add_inputs(plan.package.dependencies.runtime, InputKind::test);
+  for (const auto& sub : plan.subpackages)
+    if (sub.enabled && sub.test) add_inputs(sub.dependencies.runtime, InputKind::test);
   return node;
 }
 

@@ -64,6 +64,46 @@ TEST(RecipeGraph, TestEnvironmentsAreInputsButNotThePackageUnderTest) {
   EXPECT_THAT(edges_of(plan, "a"), ElementsAre("checker->checker"));
 }
 
+// A test installs the package under test, so what it declares at run time is published first:
+// perl-json-xs is tested only after perl-common-sense (another recipe) is in the repository.
+TEST(RecipeGraph, RuntimeDependenciesOfATestedPackageAreTestInputs) {
+  RecipeTree tree;
+  tree.add_raw("a", R"(package:
+  name: a
+  version: 1.0
+  epoch: 0
+  description: a
+  dependencies:
+    runtime:
+      - lib-b
+pipeline:
+  - runs: echo build
+test:
+  pipeline:
+    - runs: echo test
+)");
+  tree.add_raw("untested", R"(package:
+  name: untested
+  version: 1.0
+  epoch: 0
+  description: untested
+  dependencies:
+    runtime:
+      - lib-b
+pipeline:
+  - runs: echo build
+)");
+  tree.add(RecipeSpec("b").subpackage("lib-b", {}));
+  FarmPlan plan = tree.plan();
+  const RecipeNode& a = plan.graph.nodes[node_index(plan, "a")];
+  ASSERT_EQ(a.inputs.size(), 1u);
+  EXPECT_EQ(a.inputs[0].name, "lib-b");
+  EXPECT_EQ(a.inputs[0].kind, InputKind::test);
+  EXPECT_THAT(edges_of(plan, "a"), ElementsAre("lib-b->b"));
+  // Without a test nothing installs it during the farm's run: no edge to wait on.
+  EXPECT_TRUE(edges_of(plan, "untested").empty());
+}
+
 TEST(RecipeGraph, OwnOutputsAndConflictsAreNoInputs) {
   RecipeTree tree;
   tree.add(RecipeSpec("a").build({"a-dev", "!b", "busybox"}).subpackage("a-dev", {}));

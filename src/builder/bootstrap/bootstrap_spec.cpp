@@ -96,6 +96,8 @@ class SpecReader {
         dependency_atoms(value, "depends", spec.depends);
       } else if (key == "provides") {
         dependency_atoms(value, "provides", spec.provides);
+      } else if (key == "replaces") {
+        dependency_atoms(value, "replaces", spec.replaces);
       } else if (key == "exclude") {
         spec.exclude = path_list(value, "exclude");
       } else if (key == "host-files") {
@@ -117,7 +119,7 @@ class SpecReader {
         spec.description = scalar(value, "description");
       } else {
         error_at(field.first, "unknown key '{}' in package (expected name, debian, version-from, depends, provides, "
-                 "exclude, host-files, symlinks, directories, busybox-applets, license, description)", key);
+                 "replaces, exclude, host-files, symlinks, directories, busybox-applets, license, description)", key);
       }
     }
     if (spec.name.empty()) error_at(node, "package has no name");

@@ -10,6 +10,7 @@
 //       version-from: gcc-12              # whose version it gets (default: the first of debian)
 //       depends: [binutils]               # declared; merged with the scanned so:/cmd: depends
 //       provides: [cc]                    # declared; merged with the scanned provides
+//       replaces: [busybox-binsh]         # packages whose files it may overwrite (apk's replaces)
 //       exclude: [usr/bin/mtrace]         # paths of those lists left out (fnmatch)
 //       host-files: [/etc/ssl/certs/ca-certificates.crt]  # host files no dpkg list names
 //       symlinks: {bin: usr/bin}          # links made in the package (path: target)
@@ -38,6 +39,7 @@ struct BootstrapPackageSpec {
   std::string version_from;
   std::vector<std::string> depends;
   std::vector<std::string> provides;
+  std::vector<std::string> replaces;
   std::vector<std::string> exclude;
   std::vector<std::string> host_files;
   std::vector<std::pair<std::string, std::string>> symlinks;

@@ -205,6 +205,7 @@ std::vector<StagedPackage> stage_packages(const StageOptions& options) {
     const BootstrapPackageSpec& package = spec.packages[i];
     StagedPackage& out = staged[i];
     out.spec = &package;
+    out.replaces = package.replaces;
     out.dir = options.staging_dir / package.name;
     fs::create_directories(out.dir);
     PackageStager stager(out, claims);

@@ -38,6 +38,7 @@ packages:
     version-from: gcc-12
     depends: [binutils, "glibc>=2"]
     provides: [cc]
+    replaces: [gcc-11]
     exclude: [usr/bin/x]
     license: GPL-3.0-or-later
     description: the compiler
@@ -58,6 +59,7 @@ packages:
   EXPECT_EQ(gcc.version_from, "gcc-12");
   EXPECT_THAT(gcc.depends, ElementsAre("binutils", "glibc>=2"));
   EXPECT_THAT(gcc.provides, ElementsAre("cc"));
+  EXPECT_THAT(gcc.replaces, ElementsAre("gcc-11"));
   EXPECT_THAT(gcc.exclude, ElementsAre("usr/bin/x"));
   EXPECT_EQ(gcc.license, "GPL-3.0-or-later");
   EXPECT_EQ(gcc.description, "the compiler");
@@ -69,7 +71,7 @@ packages:
 TEST(BootstrapSpec, ErrorsNameFileAndLine) {
   EXPECT_EQ(parse_error("packages:\n  - name: a\n    colour: red\n"),
             "map.yaml:3: unknown key 'colour' in package (expected name, debian, version-from, depends, provides, "
-            "exclude, host-files, symlinks, directories, busybox-applets, license, description)");
+            "replaces, exclude, host-files, symlinks, directories, busybox-applets, license, description)");
   EXPECT_EQ(parse_error("packages:\n  - name: a\n  - name: a\n"), "map.yaml:3: package a is declared twice");
   EXPECT_EQ(parse_error("packages:\n  - debian: [x]\n"), "map.yaml:2: package has no name");
   EXPECT_EQ(parse_error("packages:\n  - name: a\n    debian: x\n"), "map.yaml:3: debian must be a list");

@@ -82,7 +82,12 @@ TEST(Bootstrap, MakesARepositoryThatBuildsAndRunsAProgram) {
   EXPECT_TRUE(has_prefix(packages["gcc"]["provides"], "cmd:cc="));
   EXPECT_TRUE(has_prefix(packages["glibc"]["provides"], "so:libc.so.6="));
   EXPECT_TRUE(has_prefix(packages["make"]["provides"], "cmd:make="));
-  EXPECT_TRUE(has_prefix(packages["bash"]["provides"], "cmd:sh="));  // sh is bash: pipefail (see debian.yaml)
+  // sh is bash (pipefail, see debian.yaml), in its own package as Wolfi's bash-binsh, which wins the
+  // link over lupine's busybox-binsh.
+  EXPECT_TRUE(has_prefix(packages["bash-binsh"]["provides"], "cmd:sh="));
+  EXPECT_FALSE(has_prefix(packages["bash"]["provides"], "cmd:sh="));
+  EXPECT_THAT(packages["bash-binsh"]["replaces"], Contains("busybox-binsh"));
+  EXPECT_EQ(packages["bash-binsh"]["version"], packages["bash"]["version"]);
   EXPECT_TRUE(has_prefix(packages["busybox"]["provides"], "cmd:ash="));
   EXPECT_THAT(packages["gcc"]["depends"], Contains("binutils"));
   EXPECT_THAT(packages["make"]["depends"], Contains("so:libc.so.6"));
@@ -112,6 +117,9 @@ TEST(Bootstrap, MakesARepositoryThatBuildsAndRunsAProgram) {
                        "gcc -O2 -o /tmp/h /tmp/h.c && /tmp/h");
   EXPECT_EQ(hello.exit_code, 0) << hello.out << hello.err;
   EXPECT_EQ(hello.out, "hi\n") << hello.err;
+
+  auto shell = in_root(root, work, "readlink /bin/sh");
+  EXPECT_EQ(shell.out, "bash\n") << shell.err;
 
   // busybox has every applet while coreutils is not installed; installed later, GNU ls replaces it.
   auto busybox_ls = in_root(root, work, "ls / >/dev/null && ls --help 2>&1 | head -n 1");
