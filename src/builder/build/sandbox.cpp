@@ -1,5 +1,7 @@
 #include "builder/build/sandbox.h"
 
+#include "builder/build/sandbox_idmap.h"
+
 #include "builder/build/sandbox_check.h"
 #include "builder/build/sandbox_mounts.h"
 #include "common/error.h"
@@ -38,7 +40,8 @@ bool is_setup_failure(const ProcessResult& result, const std::string& first_erro
 
 }  // namespace
 
-std::vector<std::string> bwrap_command(const SandboxSpec& spec, const std::vector<std::string>& argv) {
+std::vector<std::string> bwrap_command(const SandboxSpec& spec, const std::vector<std::string>& argv,
+                                       const SandboxIdMap* id_map) {
   if (argv.empty()) fail("sandbox: nothing to run");
   require_directory(spec.root, "root");
   require_directory(spec.workspace, "workspace");
@@ -53,6 +56,10 @@ std::vector<std::string> bwrap_command(const SandboxSpec& spec, const std::vecto
   // All namespaces (no network: only a loopback device of its own), killed with lupine, no
   // controlling terminal (a step cannot inject input into lupine's terminal).
   add({"--unshare-all", "--die-with-parent", "--hostname", spec.hostname});
+  if (id_map) {
+    auto arguments = id_map->bwrap_arguments();
+    command.insert(command.end(), arguments.begin(), arguments.end());
+  }
   if (!spec.terminal) add({"--new-session"});
   if (spec.run_as_root && ::geteuid() != 0) add({"--unshare-user", "--uid", "0", "--gid", "0"});
   // Capabilities (in the sandbox's user namespace): the container-default set melange grants, and
@@ -93,8 +100,15 @@ SandboxResult run_in_sandbox(const SandboxSpec& spec, const std::vector<std::str
   SandboxSpec resolved = spec;
   resolved.bwrap = support.bwrap;
 
+  // As root, ids beyond 0 are mapped too (sandbox_idmap.h).
+  std::optional<SandboxIdMap> id_map;
+  if (::geteuid() == 0) id_map.emplace();
   ProcessOptions options;
-  options.argv = bwrap_command(resolved, argv);
+  options.argv = bwrap_command(resolved, argv, id_map ? &*id_map : nullptr);
+  if (id_map) {
+    options.keep_fds = id_map->child_fds();
+    id_map->start();
+  }
   options.inherit_env = false;  // bwrap needs none; the sandbox gets its own (--setenv)
   options.timeout = spec.time_limit;
   std::string first_error_line;
@@ -112,9 +126,11 @@ SandboxResult run_in_sandbox(const SandboxSpec& spec, const std::vector<std::str
     };
   }
   SandboxResult result = run_process(options);
+  if (id_map) id_map->finished();
   if (!on_output) first_error_line = result.err.substr(0, result.err.find('\n'));
   if (is_setup_failure(result, first_error_line))
-    fail("the build sandbox could not be set up: {}", first_error_line);
+    fail("the build sandbox could not be set up: {}{}", first_error_line,
+         id_map && !id_map->error().empty() ? " (" + id_map->error() + ")" : "");
   return result;
 }
 

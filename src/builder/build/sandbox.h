@@ -99,8 +99,12 @@ std::string step_script(std::string_view script, std::string_view workdir, bool 
 // `text` quoted for a POSIX shell: as is when it holds only safe characters, else in single quotes.
 std::string shell_quote(std::string_view text);
 
-// The complete bwrap command line (argv[0] = the bwrap binary) run_in_sandbox would run.
-std::vector<std::string> bwrap_command(const SandboxSpec& spec, const std::vector<std::string>& argv);
+class SandboxIdMap;
+
+// The complete bwrap command line (argv[0] = the bwrap binary) run_in_sandbox would run. With an
+// id map (lupine is root: sandbox_idmap.h), bwrap lets lupine write the user namespace's maps.
+std::vector<std::string> bwrap_command(const SandboxSpec& spec, const std::vector<std::string>& argv,
+                                       const SandboxIdMap* id_map = nullptr);
 
 // Copies a build root into `destination` (which must not exist) for RootAccess::writable: files,
 // symlinks as symlinks, permissions; reflinks where the filesystem has them.

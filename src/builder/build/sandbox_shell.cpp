@@ -2,6 +2,7 @@
 // lupine's terminal, in lupine's process group, so that the shell can read the terminal (a
 // background group would be stopped by SIGTTIN) and ^C reaches the shell, not the build.
 #include "builder/build/sandbox.h"
+#include "builder/build/sandbox_idmap.h"
 
 #include "builder/build/sandbox_check.h"
 #include "common/error.h"
@@ -9,7 +10,10 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <optional>
 
 #include <cerrno>
 
@@ -46,13 +50,18 @@ int run_shell_in_sandbox(const SandboxSpec& spec) {
   resolved.bwrap = support.bwrap;
   resolved.terminal = true;
   if (resolved.env.find("PS1") == resolved.env.end()) resolved.env["PS1"] = "[lupine sandbox] \\w # ";
-  std::vector<std::string> command = bwrap_command(resolved, {"/bin/sh", "-i"});
+  // As root, ids beyond 0 are mapped too, as in the steps (sandbox_idmap.h).
+  std::optional<SandboxIdMap> id_map;
+  if (::geteuid() == 0) id_map.emplace();
+  std::vector<std::string> command = bwrap_command(resolved, {"/bin/sh", "-i"}, id_map ? &*id_map : nullptr);
+  std::vector<int> keep = id_map ? id_map->child_fds() : std::vector<int>{};
   // Everything the child needs is made before fork: between fork and exec only async-signal-safe calls.
   std::vector<char*> argv;
   for (auto& argument : command) argv.push_back(argument.data());
   argv.push_back(nullptr);
 
   IgnoredTerminalSignals ignored;
+  if (id_map) id_map->start();
   pid_t pid = fork();
   if (pid < 0) fail_errno("cannot start a shell in the sandbox");
   if (pid == 0) {
@@ -65,6 +74,7 @@ int run_shell_in_sandbox(const SandboxSpec& spec) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (int fd : keep) fcntl(fd, F_SETFD, 0);
     execvp(argv[0], argv.data());
     _exit(127);
   }
@@ -72,6 +82,7 @@ int run_shell_in_sandbox(const SandboxSpec& spec) {
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) fail_errno("waiting for the sandbox's shell");
   }
+  if (id_map) id_map->finished();
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
 }

@@ -76,7 +76,7 @@ TEST(Bootstrap, MakesARepositoryThatBuildsAndRunsAProgram) {
   for (const char* name : {"build-base", "gcc", "binutils", "make", "glibc", "glibc-dev", "busybox", "bash",
                            "coreutils", "sed", "grep", "gawk", "tar", "gzip", "xz", "bzip2", "patch", "findutils",
                            "diffutils", "pkgconf", "autoconf", "automake", "libtool", "cmake", "ninja-build", "git",
-                           "ca-certificates-bundle", "wolfi-base"})
+                           "ca-certificates-bundle", "wolfi-base", "bash-binsh", "file", "libmagic-dev"})
     EXPECT_EQ(packages.count(name), 1u) << name;
   EXPECT_TRUE(has_prefix(packages["gcc"]["provides"], "cmd:gcc="));
   EXPECT_TRUE(has_prefix(packages["gcc"]["provides"], "cmd:cc="));

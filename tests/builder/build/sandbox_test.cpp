@@ -1,6 +1,7 @@
 // The build sandbox against the real bubblewrap, with a busybox-only root made at test time.
 // Without bwrap or a static busybox the tests skip; under LUPINE_REQUIRE_FIXTURES=1 they fail.
 #include "builder/build/sandbox.h"
+#include "builder/build/sandbox_idmap.h"
 #include "builder/build/sandbox_check.h"
 #include "builder/build/sandbox_mounts.h"
 #include "common/fs.h"
@@ -355,6 +356,45 @@ TEST_F(Sandbox, WritableRootCopyKeepsChangesBetweenSteps) {
 }
 
 // --- no bwrap needed below ---
+
+// As root, a step can give files to other accounts (util-linux's install: chgrp tty) and the host
+// sees the same ids; without the full map bwrap's namespace knows only uid 0 (EINVAL).
+TEST_F(Sandbox, AsRootAStepCanGiveFilesToOtherIds) {
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
+  if (::geteuid() != 0) GTEST_SKIP() << "the full id map is made only when lupine runs as root";
+  auto result = step(spec(), "echo x > wall; chgrp 5 wall; chmod g+s wall; chown 1000:1000 .; id -u; "
+                             "cat /proc/self/uid_map");
+  ASSERT_TRUE(result.success()) << result.describe() << "\n" << ::testing::PrintToString(lines_);
+  ASSERT_GE(lines_.size(), 2u);
+  EXPECT_EQ(lines_[0], "0");
+  EXPECT_THAT(lines_[1], ::testing::MatchesRegex(" *0 +0 +65536"));
+  struct stat info {};
+  ASSERT_EQ(::stat((workspace() / "wall").c_str(), &info), 0);
+  EXPECT_EQ(info.st_gid, 5u);
+  EXPECT_TRUE(info.st_mode & S_ISGID);
+  ASSERT_EQ(::stat(workspace().c_str(), &info), 0);
+  EXPECT_EQ(info.st_uid, 1000u);
+}
+
+TEST(SandboxIdMap, ReadsTheChildPidFromBwrapsInfo) {
+  EXPECT_EQ(child_pid_from_info("{\n    \"child-pid\": 4242,\n    \"cgroup-namespace\": 4026532"), 4242);
+  EXPECT_EQ(child_pid_from_info("{\n    \"child-p"), 0);
+  EXPECT_EQ(sandbox_id_map_line(), "0 0 65536\n");
+}
+
+TEST(SandboxCommand, AnIdMapMakesBwrapWaitForIt) {
+  TempDir dir("lupine-sandbox-command");
+  SandboxSpec spec;
+  spec.root = dir.path();
+  spec.workspace = dir.path();
+  SandboxIdMap id_map;
+  auto command = bwrap_command(spec, {"true"}, &id_map);
+  auto fds = id_map.child_fds();
+  ASSERT_EQ(fds.size(), 2u);
+  std::vector<std::string> expected{"--unshare-user", "--info-fd", std::to_string(fds[0]), "--userns-block-fd",
+                                    std::to_string(fds[1])};
+  EXPECT_THAT(command, IsSupersetOf(expected));
+}
 
 TEST(SandboxCheck, MissingBubblewrapSaysWhatToInstall) {
   SandboxSpec spec;
