@@ -45,7 +45,7 @@ class Canonicaliser {
     if (!found->second) return std::nullopt;
     std::string result = *found->second == "/" ? std::string() : found->second->substr(1) + "/";
     result += base_name_of(host_path);
-    return result;
+    return wolfi_merged_path(std::move(result));
   }
 
  private:
@@ -171,11 +171,17 @@ std::vector<std::string> busybox_applets(const fs::path& busybox) {
 
 std::optional<std::string> canonical_host_path(const std::string& host_path) { return Canonicaliser()(host_path); }
 
+std::string wolfi_merged_path(std::string path) {
+  constexpr std::string_view usr_sbin = "usr/sbin/";
+  if (path.rfind(usr_sbin, 0) == 0) path = "usr/bin/" + path.substr(usr_sbin.size());
+  return path;
+}
+
 std::string usr_merged_applet_path(std::string_view listed) {
   while (!listed.empty() && listed.front() == '/') listed.remove_prefix(1);
   std::string path(listed);
   if (path.rfind("bin/", 0) == 0 || path.rfind("sbin/", 0) == 0) path = "usr/" + path;
-  return path;
+  return wolfi_merged_path(std::move(path));
 }
 
 void check_host_packages(const BootstrapSpec& spec, const DpkgDatabase& dpkg, const std::string& multiarch) {

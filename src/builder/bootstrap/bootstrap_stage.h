@@ -55,12 +55,16 @@ std::vector<StagedPackage> stage_packages(const StageOptions& options);
 void check_host_packages(const BootstrapSpec& spec, const DpkgDatabase& dpkg, const std::string& multiarch);
 
 // The /usr form of a host path dpkg names: its parent directory resolved (realpath), relative to
-// "/", the last component kept (it may be a symlink). "/bin/sh" → "usr/bin/sh". nullopt when the
-// parent does not exist.
+// "/", the last component kept (it may be a symlink), and usr/sbin merged into usr/bin as in Wolfi
+// (whose wolfi-baselayout links usr/sbin -> bin: merged-usrsbin). "/bin/sh" → "usr/bin/sh",
+// "/sbin/ldconfig" → "usr/bin/ldconfig". nullopt when the parent does not exist.
 std::optional<std::string> canonical_host_path(const std::string& host_path);
 
+// A root-relative /usr path with usr/sbin merged into usr/bin: "usr/sbin/ip" → "usr/bin/ip".
+std::string wolfi_merged_path(std::string path);
+
 // The path a busybox applet from `busybox --list-full` ("bin/sh", "sbin/ip", "usr/bin/awk") has in
-// a usr-merged root: "usr/bin/sh", "usr/sbin/ip", "usr/bin/awk".
+// a Wolfi-merged root: "usr/bin/sh", "usr/bin/ip", "usr/bin/awk".
 std::string usr_merged_applet_path(std::string_view listed);
 
 }  // namespace lupine::builder

@@ -115,6 +115,9 @@ PipelineRun pipeline_run(const BuildOptions& options, const fs::path& root, cons
   run.sandbox.source_date_epoch = options.source_date_epoch;
   run.sandbox.run_as_root = true;
   run.sandbox.bwrap = options.bwrap;
+  run.tmp = std::make_shared<TempDir>("lupine-guest-tmp");
+  std::filesystem::permissions(run.tmp->path(), std::filesystem::perms(01777));
+  run.sandbox.tmp_dir = run.tmp->path();
   // melange mounts its cache here (GOMODCACHE, PIP_CACHE_DIR, ... point into it); lupine gives
   // builds a writable directory of its cache, apart from the sources and roots.
   fs::path guest_cache = options.cache_dir / "guest-cache";

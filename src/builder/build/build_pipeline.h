@@ -12,9 +12,11 @@
 #include "builder/source/git_checkout.h"
 #include "builder/build/package_emit.h"
 #include "builder/build/sandbox.h"
+#include "common/fs.h"
 #include "common/error.h"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +41,7 @@ class StepFailed : public Error {
 
 struct PipelineRun {
   SandboxSpec sandbox;                      // root, workspace, binds, SOURCE_DATE_EPOCH; time_limit unused
+  std::shared_ptr<TempDir> tmp;             // the run's /tmp (sandbox.tmp_dir), removed with the run
   const CompiledEnvironment* environment = nullptr;  // the guest's variables (effective_environment)
   std::string package;                      // named in messages ("hello", "test of hello")
   BuildLog* log = nullptr;

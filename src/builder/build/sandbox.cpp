@@ -78,7 +78,11 @@ std::vector<std::string> bwrap_command(const SandboxSpec& spec, const std::vecto
     auto root_args = read_only_root_arguments(root, mount_points);
     command.insert(command.end(), root_args.begin(), root_args.end());
   }
-  add({"--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"});
+  add({"--proc", "/proc", "--dev", "/dev"});
+  if (spec.tmp_dir.empty())
+    add({"--perms", "1777", "--tmpfs", "/tmp"});
+  else
+    add({"--bind", std::filesystem::absolute(spec.tmp_dir).string(), "/tmp"});
   add({"--bind", std::filesystem::absolute(spec.workspace).string(), sandbox_workspace});
   for (const auto& bind : spec.binds) {
     std::string option = bind.writable ? "--bind" : "--ro-bind";

@@ -52,6 +52,10 @@ struct SandboxSpec {
   RootAccess root_access = RootAccess::read_only;
   std::filesystem::path workspace;  // bound at /home/build read-write
   std::vector<SandboxBind> binds;   // more binds, after the workspace
+  // Bound at /tmp read-write when set: the steps of one build share it, as melange's steps share
+  // their guest's /tmp (a test writes /tmp/test.img in one step and reads it in the next). Else
+  // each step gets a fresh tmpfs.
+  std::filesystem::path tmp_dir;
   Environment env;                  // added to PATH, HOME, SOURCE_DATE_EPOCH (and may override them)
   std::optional<int64_t> source_date_epoch;  // default: SOURCE_DATE_EPOCH of lupine, else 0
   std::string cwd = sandbox_workspace;       // inside the sandbox

@@ -198,13 +198,17 @@ TEST(BootstrapDpkg, MissingHostPackagesAreNamedWithTheInstallCommand) {
 
 TEST(BootstrapStage, AppletPathsAndCanonicalHostPaths) {
   EXPECT_EQ(usr_merged_applet_path("bin/sh"), "usr/bin/sh");
-  EXPECT_EQ(usr_merged_applet_path("sbin/ip"), "usr/sbin/ip");
+  EXPECT_EQ(usr_merged_applet_path("sbin/ip"), "usr/bin/ip");
+  EXPECT_EQ(usr_merged_applet_path("usr/sbin/chroot"), "usr/bin/chroot");
+  EXPECT_EQ(wolfi_merged_path("usr/sbin/ldconfig"), "usr/bin/ldconfig");
+  EXPECT_EQ(wolfi_merged_path("usr/sbinx/a"), "usr/sbinx/a");
   EXPECT_EQ(usr_merged_applet_path("usr/bin/awk"), "usr/bin/awk");
   EXPECT_EQ(canonical_host_path("/usr/bin/make"), "usr/bin/make");
   EXPECT_EQ(canonical_host_path("/no/such/dir/x"), std::nullopt);
   // On a usr-merged host /bin is a link to usr/bin: the file lands in its /usr form.
   if (fs::is_symlink("/bin")) {
     EXPECT_EQ(canonical_host_path("/bin/sh"), "usr/bin/sh");
+    EXPECT_EQ(canonical_host_path("/sbin/ldconfig"), "usr/bin/ldconfig");
   }
 }
 

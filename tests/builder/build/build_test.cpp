@@ -68,7 +68,9 @@ subpackages:
           packages:
             - busybox
       pipeline:
-        - runs: cat /usr/share/doc/hello/README
+        # The steps of a run share /tmp, as melange's steps share their guest's.
+        - runs: echo kept > /tmp/from-the-first-step
+        - runs: cat /usr/share/doc/hello/README; grep -qx kept /tmp/from-the-first-step
 test:
   environment:
     contents:

@@ -357,6 +357,20 @@ TEST_F(Sandbox, WritableRootCopyKeepsChangesBetweenSteps) {
 
 // --- no bwrap needed below ---
 
+TEST_F(Sandbox, StepsGivenOneTmpDirShareIt) {
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
+  SandboxSpec shared = spec();
+  TempDir tmp("lupine-sandbox-tmp");
+  shared.tmp_dir = tmp.path();
+  ASSERT_TRUE(step(shared, "echo kept > /tmp/note").success());
+  auto second = step(shared, "cat /tmp/note");
+  EXPECT_TRUE(second.success());
+  EXPECT_THAT(lines_, ElementsAre("kept"));
+  // Without one, each step has a fresh /tmp.
+  auto fresh = step(spec(), "test ! -e /tmp/note");
+  EXPECT_TRUE(fresh.success());
+}
+
 // As root, a step can give files to other accounts (util-linux's install: chgrp tty) and the host
 // sees the same ids; without the full map bwrap's namespace knows only uid 0 (EINVAL).
 TEST_F(Sandbox, AsRootAStepCanGiveFilesToOtherIds) {
