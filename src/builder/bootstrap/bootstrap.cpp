@@ -103,13 +103,17 @@ std::vector<std::string> command_link_provides(const fs::path& tree, const std::
 }
 
 // so:/cmd:/pc: depends and provides from the staged tree, merged with what the spec declares.
-void scan_dependencies(PackagePlan& plan, const std::vector<fs::path>& all_trees, std::vector<std::string>& warnings) {
+void scan_dependencies(PackagePlan& plan, const std::vector<fs::path>& all_trees, const std::string& multiarch,
+                       std::vector<std::string>& warnings) {
   const StagedPackage& staged = *plan.staged;
   ScanOptions scan;
   scan.package_name = staged.spec->name;
   scan.package_version = plan.info.pkgver;
   scan.relatives = all_trees;
   scan.declared_runtime = staged.spec->depends;
+  // Debian keeps most .pc files in the multiarch directory: they are what the -dev packages
+  // provide (pc:sqlite3), as Wolfi's do from usr/lib/pkgconfig.
+  scan.extra_pkgconfig_dirs = {"usr/lib/" + multiarch + "/pkgconfig"};
   ScanResult result = scan_package_dir(staged.dir, scan);
   for (auto& warning : result.warnings) warnings.push_back(staged.spec->name + ": " + warning);
   std::vector<std::string> provides = versioned_provides(staged.spec->provides, plan.info.pkgver);
@@ -119,13 +123,14 @@ void scan_dependencies(PackagePlan& plan, const std::vector<fs::path>& all_trees
 }
 
 // Scans every package, several at a time: each scan re-reads all the trees (relatives).
-void scan_all(std::vector<PackagePlan>& plans, const std::vector<fs::path>& trees, unsigned threads,
+void scan_all(std::vector<PackagePlan>& plans, const std::vector<fs::path>& trees, const std::string& multiarch,
+              unsigned threads,
               std::vector<std::string>& warnings) {
   std::vector<std::vector<std::string>> found(plans.size());
   std::vector<std::exception_ptr> errors(plans.size());
   parallel_for(plans.size(), threads, [&](size_t i) {
     try {
-      scan_dependencies(plans[i], trees, found[i]);
+      scan_dependencies(plans[i], trees, multiarch, found[i]);
     } catch (...) {
       errors[i] = std::current_exception();
     }
@@ -226,7 +231,7 @@ BootstrapReport bootstrap_repository(const BootstrapOptions& options) {
   for (const auto& package : staged) trees.push_back(package.dir);
   std::vector<PackagePlan> plans;
   for (const auto& package : staged) plans.push_back(plan_package(package, spec, report.arch));
-  scan_all(plans, trees, options.threads, report.scan_warnings);
+  scan_all(plans, trees, multiarch, options.threads, report.scan_warnings);
   add_command_link_provides(plans);
   check_closure(plans, spec, dpkg);
   report.scan_time = since(started);

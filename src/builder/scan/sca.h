@@ -46,6 +46,9 @@ struct ScanOptions {
   bool no_depends = false;
   bool no_commands = false;
   std::set<std::string> ignored_interpreters{"awk", "luajit", "python", "python3", "sh"};
+  // More directories whose .pc files a package provides (beside melange's usr/lib/pkgconfig,
+  // usr/share/pkgconfig, ...): stage 0 adds Debian's usr/lib/<multiarch>/pkgconfig.
+  std::vector<std::string> extra_pkgconfig_dirs;
 };
 
 struct ScanResult {

@@ -127,7 +127,7 @@ void pkgconfig_deps(const PackageTree& tree, const ScanOptions& options, Generat
       out.warnings.push_back(entry.path + ": not a pkg-config file: " + error.what());
       continue;
     }
-    if (!in_directory(entry.path, pkgconfig_dirs)) {
+    if (!in_directory(entry.path, pkgconfig_dirs) && !in_directory(entry.path, options.extra_pkgconfig_dirs)) {
       out.vendored.push_back(versioned("pc:" + module, options.package_version));
       continue;
     }

@@ -82,6 +82,9 @@ TEST(Bootstrap, MakesARepositoryThatBuildsAndRunsAProgram) {
   EXPECT_TRUE(has_prefix(packages["gcc"]["provides"], "cmd:cc="));
   EXPECT_TRUE(has_prefix(packages["glibc"]["provides"], "so:libc.so.6="));
   EXPECT_TRUE(has_prefix(packages["make"]["provides"], "cmd:make="));
+  // Debian's .pc files are in the multiarch directory; the -dev packages provide them.
+  EXPECT_TRUE(has_prefix(packages["sqlite-dev"]["provides"], "pc:sqlite3="));
+  EXPECT_THAT(packages["libpng-dev"]["depends"], Contains("pc:zlib"));
   // sh is bash (pipefail, see debian.yaml), in its own package as Wolfi's bash-binsh, which wins the
   // link over lupine's busybox-binsh.
   EXPECT_TRUE(has_prefix(packages["bash-binsh"]["provides"], "cmd:sh="));

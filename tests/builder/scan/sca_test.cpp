@@ -164,6 +164,18 @@ TEST_F(Sca, PkgConfigFilesProvideAndRequire) {
   EXPECT_THAT(result.vendored, ElementsAre("pc:vendored=1.0-r0"));
 }
 
+// Stage 0 (Debian's layout) names its multiarch pkgconfig directory: .pc files there are provided.
+TEST_F(Sca, ExtraPkgConfigDirectoriesProvide) {
+  write(package() / "usr/lib/x86_64-linux-gnu/pkgconfig/sqlite3.pc", "Name: SQLite\nVersion: 3.40.1\n");
+  auto vendored = scan_package_dir(package(), options_for());
+  EXPECT_THAT(vendored.provides, IsEmpty());
+  ScanOptions options = options_for();
+  options.extra_pkgconfig_dirs = {"usr/lib/x86_64-linux-gnu/pkgconfig"};
+  auto provided = scan_package_dir(package(), options);
+  EXPECT_THAT(provided.provides, ElementsAre("pc:sqlite3=1.0-r0"));
+  EXPECT_THAT(provided.vendored, IsEmpty());
+}
+
 TEST_F(Sca, ShebangsDependOnTheirInterpreter) {
   write(package() / "usr/bin/run-sh", "#!/bin/sh\necho hi\n", 0755);
   write(package() / "usr/bin/run-bash", "#!/bin/bash -e\necho hi\n", 0755);
