@@ -262,6 +262,16 @@ CompiledStep StepCompiler::compile_step(const Step& step, const Context& parent)
   }
   VariableScope scope(parent.scope);
   resolve_inputs(step, inputs, parent, context, scope, out);
+  // A compiled recipe's `uses:` with its steps laid out (.melange.yaml, compiled_yaml.h): its
+  // `with` records the pipeline's inputs. Kept, and taken as the inputs, so that the sources a
+  // `fetch` names are known (lupine fetches them before the build).
+  if (!loads && !step.uses.value.empty()) {
+    for (const auto& [key, value] : step.with.entries) {
+      std::string resolved = substitute_field(value, scope, context, "with");
+      out.with[key.value] = resolved;
+      out.inputs.emplace(key.value, resolved);
+    }
+  }
 
   // The step's own fields, in its scope.
   out.runs = substitute_field(runs, scope, context, "runs");
