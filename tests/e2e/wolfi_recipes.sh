@@ -8,8 +8,10 @@
 # (--test-package-append wolfi-base). The recipes (LUPINE_WOLFI_RECIPES overrides): C libraries
 # (duktape; libmilter, static library and headers, its -dev checked by test/tw/devpackage; libev,
 # whose test/docs, test/no-docs and test/pkgconf ask `apk info -qL`), programs (pngcrush on stage
-# 0's libpng; zip, its -doc's manual page needing man-db) and perl modules on perl with Wolfi's
-# layout (perl-canary-stability; perl-text-glob with test/perl-module-check and test/docs).
+# 0's libpng; zip, its -doc's manual page needing man-db; gptfdisk, C++ on stage 0's popt, ncurses
+# and libuuid, whose test runs with bash-binsh as /bin/sh and whose sgdisk test reads in one step
+# the disk image its previous step made in /tmp) and perl modules on perl with Wolfi's layout
+# (perl-canary-stability; perl-text-glob with test/perl-module-check and test/docs).
 # shellcheck source=tests/e2e/lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
@@ -20,7 +22,7 @@ if [ ! -d "$wolfi/recipes" ]; then
   echo "skipped: no Wolfi recipes in $wolfi" >&2
   exit 77
 fi
-names=${LUPINE_WOLFI_RECIPES:-"duktape libmilter pngcrush zip libev perl-canary-stability perl-text-glob"}
+names=${LUPINE_WOLFI_RECIPES:-"duktape libmilter pngcrush zip libev gptfdisk perl-canary-stability perl-text-glob"}
 out=$e2e/wolfi
 recipes_given=()
 # Perl modules need perl with Wolfi's layout (melange-recipes/toolchain/perl.yaml; stage 0's Debian
