@@ -1,9 +1,11 @@
-// lupine compile RECIPE... [--pipeline-dir D]... [--arch A] [--build-option O]... [--json] [--check]:
+// lupine compile RECIPE... [--pipeline-dir D]... [--arch A] [--build-option O]... [--json|--yaml] [--check]:
 // the fully resolved build plan of each recipe, as `melange compile` shows it: every `uses:` loaded,
 // every ${{…}} substituted, conditions evaluated, needs merged into the build environment. Errors
 // (all of them, each with file:line:column) go to stderr; exit 1 when any recipe has one.
-// --check prints nothing but errors; the hidden --timing prints how long compiling took (bench/compile).
+// --yaml prints the compiled recipe as a recipe (what a package embeds as .melange.yaml:
+// compiled_yaml.h); --check prints nothing but errors; the hidden --timing prints how long compiling took (bench/compile).
 #include "builder/recipe/compile.h"
+#include "builder/recipe/compiled_yaml.h"
 #include "builder/recipe/pipeline_library.h"
 #include "cli/command.h"
 
@@ -31,6 +33,7 @@ struct CompileArgs {
   std::string arch;
   std::string libc_flavor = "gnu";
   bool json = false;
+  bool yaml = false;
   bool check = false;
   bool timing = false;
 };
@@ -286,6 +289,7 @@ void run(const CompileArgs& args) {
     }
     if (args.check || !plan) continue;
     if (args.json) fmt::print("{}\n", plan_json(*plan).dump(2));
+    else if (args.yaml) fmt::print("{}{}", &path == &args.recipes.front() ? "" : "---\n", builder::compiled_recipe_yaml(*plan));
     else fmt::print("{}", plan_text(*plan));
   }
   double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
@@ -306,7 +310,9 @@ void setup(Command& parent) {
   command->add_option("--override-host-triplet-libc-substitution-flavor", args->libc_flavor,
                       "libc flavor of ${{host.triplet.*}} (gnu, musl)")
       ->capture_default_str();
-  command->add_flag("--json", args->json, "Print the plan as JSON (melange compile's keys)");
+  auto* json = command->add_flag("--json", args->json, "Print the plan as JSON (melange compile's keys)");
+  command->add_flag("--yaml", args->yaml, "Print the compiled recipe as a recipe, as a package embeds it (.melange.yaml)")
+      ->excludes(json);
   command->add_flag("--check", args->check, "Only report errors; print no plan");
   command->add_flag("--timing", args->timing, "Print compile times to stderr")->group("");
   command->callback([args] { run(*args); });

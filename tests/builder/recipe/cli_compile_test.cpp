@@ -1,6 +1,7 @@
 // `lupine compile` and `lupine lint` as a user runs them.
 #include "support/run.h"
 #include "builder/recipe/test_data.h"
+#include "common/fs.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@ namespace lupine::builder {
 namespace {
 
 using lupine::testing::run_lupine;
+namespace fs = std::filesystem;
 using testing::data_dir;
 using testing::data_file;
 
@@ -50,6 +52,21 @@ TEST_F(CompileCli, JsonUsesMelangeKeys) {
   EXPECT_EQ(plan["subpackages"][1]["name"], "cond-arm");
   EXPECT_EQ(plan["lupine"]["arch"], "aarch64");
   EXPECT_EQ(plan["environment"]["accounts"]["users"][0]["username"], "build");
+}
+
+// --yaml: the compiled recipe as a recipe, which compiles again (no pipeline needed) to itself.
+TEST_F(CompileCli, YamlIsARecipeThatCompilesToItself) {
+  auto result = run_lupine({"compile", "--yaml", "--arch", "x86_64", data_file("nested.yaml").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("name: \"nest\""), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("${{"), std::string::npos) << result.out;
+  TempDir dir("lupine-compile-yaml");
+  fs::path compiled = dir.path() / "nest.yaml";
+  write_file_atomic(compiled, result.out);
+  ::unsetenv("LUPINE_PIPELINE_DIR");
+  auto again = run_lupine({"compile", "--yaml", "--arch", "x86_64", compiled.string()});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, result.out);
 }
 
 TEST_F(CompileCli, BrokenRecipeShowsAllErrorsAndFails) {
