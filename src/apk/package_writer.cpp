@@ -107,6 +107,8 @@ PackResult pack_directory(const std::filesystem::path& root, const PackOptions& 
   TreeOptions tree_options;
   tree_options.mtime = options.mtime;
   tree_options.keep_owners = options.keep_owners;
+  tree_options.uid_map = options.uid_map;
+  tree_options.gid_map = options.gid_map;
   std::vector<TreeEntry> entries = scan_tree(root, tree_options);
 
   PackResult result;

@@ -8,6 +8,7 @@
 #include "common/rsa.h"
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,7 @@ struct PackOptions {
   int level = 6;             // data member compression level
   unsigned threads = 0;      // compression threads; 0 = one per core
   bool keep_owners = false;  // false: every entry owned by root:root
+  std::map<uint32_t, uint32_t> uid_map, gid_map;  // with keep_owners: ids recorded as others (TreeOptions)
   std::vector<std::pair<std::string, std::string>> scripts;  // {".post-install", contents}
   PackageSigner signer;      // unsigned when key is null
 };

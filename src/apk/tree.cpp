@@ -83,8 +83,10 @@ std::vector<TreeEntry> scan_tree(const std::filesystem::path& root, const TreeOp
     entry.mode = st.st_mode & 07777;
     entry.mtime = options.mtime;
     if (options.keep_owners) {
-      entry.uid = st.st_uid;
-      entry.gid = st.st_gid;
+      auto uid = options.uid_map.find(st.st_uid);
+      auto gid = options.gid_map.find(st.st_gid);
+      entry.uid = uid == options.uid_map.end() ? st.st_uid : uid->second;
+      entry.gid = gid == options.gid_map.end() ? st.st_gid : gid->second;
     }
     if (S_ISREG(st.st_mode)) {
       if (st.st_nlink > 1) {

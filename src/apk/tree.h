@@ -5,6 +5,7 @@
 #include "apk/tar.h"
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,9 @@ struct TreeEntry {
 
 struct TreeOptions {
   int64_t mtime = 0;         // every entry's timestamp (SOURCE_DATE_EPOCH)
-  bool keep_owners = false;  // false: root:root for every entry, as melange packages
+  bool keep_owners = false;  // false: root:root for every entry
+  // With keep_owners: ids given another (melange maps its build user, uid/gid 1000, to root).
+  std::map<uint32_t, uint32_t> uid_map, gid_map;
 };
 
 // Every entry under `root` (not `root` itself), sorted bytewise by path. Sockets are refused;

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <charconv>
 
 namespace lupine::builder {
@@ -134,6 +136,12 @@ std::vector<EmittedPackage> emit_packages(const BuildPlan& plan, const EmitOptio
       info.replaces_priority = priority(package.dependencies.replaces_priority, package.name, "replaces-priority");
       info.triggers = package.scriptlets.trigger_paths;
       pack.mtime = options.source_date_epoch;
+      // Owners as the step left them (`chgrp tty` on a setgid program stays tty's, not root's), as
+      // melange records them; the build user (1000, melange's) and lupine's own user outside the
+      // sandbox (whose files are root's inside) are root.
+      pack.keep_owners = true;
+      pack.uid_map = {{1000, 0}, {static_cast<uint32_t>(::geteuid()), 0}};
+      pack.gid_map = {{1000, 0}, {static_cast<uint32_t>(::getegid()), 0}};
       pack.threads = options.threads;
       pack.scripts = scriptlets(package.scriptlets);
       pack.signer = options.signer;

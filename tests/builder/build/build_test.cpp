@@ -220,6 +220,48 @@ TEST_F(Build, BuildsSignedPackagesAndTheIndex) {
   EXPECT_TRUE(linked) << sbom.dump(2);
 }
 
+// Owners are recorded as the steps left them (a setgid program stays its group's, not root's), as
+// melange records them; its build user (1000) is root. Other ids than 0 need the sandbox's id map,
+// which lupine makes when it runs as root.
+TEST_F(Build, PackagesKeepTheOwnersStepsGaveTheirFiles) {
+  LUPINE_BUILD_SANDBOX_OR_SKIP();
+  if (::geteuid() != 0) GTEST_SKIP() << "giving files to other ids in the sandbox needs lupine to run as root";
+  fs::path recipe = write_recipe(R"(package:
+  name: owners
+  version: "1.0"
+  epoch: 0
+  description: files of other accounts
+  copyright:
+    - license: MIT
+environment:
+  contents:
+    packages:
+      - busybox
+pipeline:
+  - runs: |
+      d=${{targets.destdir}}/usr/bin
+      mkdir -p $d
+      echo wall > $d/wall; chmod 755 $d/wall; chgrp 5 $d/wall; chmod g+s $d/wall
+      echo built > $d/built; chown 1000:1000 $d/built
+      echo plain > $d/plain
+)",
+                                 "owners.yaml");
+  BuildOptions opts = options(recipe);
+  build_package(compile(recipe), opts);
+  fs::path file = package_path(opts, "owners-1.0-r0.apk");
+  auto package = apk::Package::parse(read_file(file), file.string());
+  std::map<std::string, const apk::TarEntry*> entries;
+  for (const auto& entry : package.data_entries()) entries[entry.entry.path] = &entry.entry;
+  ASSERT_TRUE(entries.count("usr/bin/wall") && entries.count("usr/bin/built") && entries.count("usr/bin/plain"));
+  EXPECT_EQ(entries["usr/bin/wall"]->gid, 5u);
+  EXPECT_EQ(entries["usr/bin/wall"]->uid, 0u);
+  EXPECT_EQ(entries["usr/bin/wall"]->mode & 07777, 02755u);
+  EXPECT_EQ(entries["usr/bin/built"]->uid, 0u);
+  EXPECT_EQ(entries["usr/bin/built"]->gid, 0u);
+  EXPECT_EQ(entries["usr/bin/plain"]->uid, 0u);
+  EXPECT_EQ(entries["usr/bin/plain"]->uname, "root");
+}
+
 TEST_F(Build, UnchangedRootIsReused) {
   LUPINE_BUILD_SANDBOX_OR_SKIP();
   fs::path recipe = write_recipe(kRecipe);
