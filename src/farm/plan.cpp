@@ -22,23 +22,23 @@ size_t FarmPlan::count(ExternalStatus status) const {
 FarmPlan make_plan(const PlanOptions& options) {
   auto started = std::chrono::steady_clock::now();
   builder::PipelineLibrary library(builder::PipelineLibrary::search_path_with_builtin(options.pipeline_dirs));
-  std::vector<const index::IndexRecord*> external;
-  if (options.repositories)
-    for (const auto& loaded : options.repositories->indexes())
-      for (const auto& record : loaded.records) external.push_back(&record);
-  auto link = [&](std::vector<RecipeNode> nodes) {
-    RecipeGraph graph = link_recipes(std::move(nodes));
-    if (options.repositories) add_bootstrap_edges(graph, external);
-    return graph;
-  };
-  FarmPlan plan;
-  plan.graph = link(load_recipes(find_recipes(options.recipe_paths), library, options.compile, options.threads));
-  // Linked again without the rest: which recipe provides a name, and the cycles, are those of
-  // the recipes kept.
+  std::vector<RecipeNode> nodes =
+      load_recipes(find_recipes(options.recipe_paths), library, options.compile, options.threads);
+  // Only the targets and what they need, linked again on their own below: which recipe provides a
+  // name, and the cycles, are those of the recipes kept. (Edges through a repository's packages
+  // pull in nothing, so the whole tree is linked without them.)
   if (!options.targets.empty()) {
     std::map<std::string, std::string> offered;
     if (options.repositories) offered = repository_names(*options.repositories);
-    plan.graph = link(nodes_needed_by(plan.graph, options.targets, offered));
+    nodes = nodes_needed_by(link_recipes(std::move(nodes)), options.targets, offered);
+  }
+  FarmPlan plan;
+  plan.graph = link_recipes(std::move(nodes));
+  if (options.repositories) {
+    std::vector<const index::IndexRecord*> external;
+    for (const auto& loaded : options.repositories->indexes())
+      for (const auto& record : loaded.records) external.push_back(&record);
+    add_bootstrap_edges(plan.graph, external);
   }
   plan.order = order_builds(plan.graph);
   plan.external = classify_external(plan.graph, options.repositories);

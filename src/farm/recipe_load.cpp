@@ -77,14 +77,16 @@ RecipeNode node_from_plan(const std::string& path, const builder::BuildPlan& pla
     }
   };
   add_inputs(plan.environment.packages, InputKind::build);
-  if (plan.package.test) add_inputs(plan.package.test->environment.packages, InputKind::test);
-  for (const auto& sub : plan.subpackages)
-    if (sub.enabled && sub.test) add_inputs(sub.test->environment.packages, InputKind::test);
   // A test installs the package it tests, so the runtime dependencies that package declares must
   // be published first too (perl-json-xs's test needs perl-common-sense from another recipe).
-  if (plan.package.test) add_inputs(plan.package.dependencies.runtime, InputKind::test);
+  auto add_test_inputs = [&](const builder::CompiledPackage& package) {
+    if (!package.test) return;
+    add_inputs(package.test->environment.packages, InputKind::test);
+    add_inputs(package.dependencies.runtime, InputKind::test);
+  };
+  add_test_inputs(plan.package);
   for (const auto& sub : plan.subpackages)
-    if (sub.enabled && sub.test) add_inputs(sub.dependencies.runtime, InputKind::test);
+    if (sub.enabled) add_test_inputs(sub);
   return node;
 }
 

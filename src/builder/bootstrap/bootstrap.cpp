@@ -124,8 +124,7 @@ void scan_dependencies(PackagePlan& plan, const std::vector<fs::path>& all_trees
 
 // Scans every package, several at a time: each scan re-reads all the trees (relatives).
 void scan_all(std::vector<PackagePlan>& plans, const std::vector<fs::path>& trees, const std::string& multiarch,
-              unsigned threads,
-              std::vector<std::string>& warnings) {
+              unsigned threads, std::vector<std::string>& warnings) {
   std::vector<std::vector<std::string>> found(plans.size());
   std::vector<std::exception_ptr> errors(plans.size());
   parallel_for(plans.size(), threads, [&](size_t i) {

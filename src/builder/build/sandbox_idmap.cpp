@@ -14,6 +14,11 @@ namespace lupine::builder {
 
 namespace {
 
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
 void make_pipe(int& read_end, int& write_end) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) fail("sandbox: cannot make a pipe: {}", std::strerror(errno));
@@ -54,11 +59,6 @@ SandboxIdMap::~SandboxIdMap() {
   finished();
   close_fd(info_read_);
   close_fd(block_read_);
-}
-
-void SandboxIdMap::close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
 }
 
 std::vector<std::string> SandboxIdMap::bwrap_arguments() const {

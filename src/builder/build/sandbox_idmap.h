@@ -1,7 +1,6 @@
 // The sandbox's user namespace when lupine runs as root: ids 0–65535 inside are the same ids on the
-// host, so a step can give files to the root's accounts (util-linux's install runs `chgrp tty`,
-// Wolfi's wolfi-baselayout packages own files as other users) and the package records those
-// owners, as melange's bubblewrap steps can (as root, melange runs them with no user namespace at
+// host, so a step can give files to the root's accounts (util-linux's install runs `chgrp tty`)
+// and the package records those owners, as melange's bubblewrap steps can (as root, melange runs them with no user namespace at
 // all). bwrap alone maps only one id (uid 0 to root); here bwrap waits (--userns-block-fd) until
 // lupine has written the namespace's uid_map and gid_map for the child it reports (--info-fd).
 // The namespace still confines the step: its capabilities hold only inside it (no device nodes,
@@ -37,8 +36,6 @@ class SandboxIdMap {
 
  private:
   void run();
-
-  void close_fd(int& fd);
 
   int info_read_ = -1, info_write_ = -1;    // bwrap writes {"child-pid": N, ...} to info_write_
   int block_read_ = -1, block_write_ = -1;  // bwrap reads one byte from block_read_
