@@ -81,7 +81,9 @@ void run(const InstallArgs& args) {
   for (const auto& path : keyring_options.paths) options.keys.push_back(path);
   options.on_progress = [](const std::string& line) { fmt::print("{}\n", line); };
   options.on_warning = warn;
-  index::apply_add(repos, plan, root, options);
+  index::InstallReport report = index::apply_add(repos, plan, root, options);
+  // Where apk-tools would print "Executing busybox-1.37.0-r0.trigger".
+  if (report.busybox_links) fmt::print("busybox: {} applet links\n", report.busybox_links);
   fmt::print("{}", index::render_summary(plan.solution));
 }
 

@@ -62,6 +62,7 @@ struct InstallReport {
   std::vector<std::string> removed;    // "name-version"
   size_t files_written = 0;
   size_t files_removed = 0;
+  size_t busybox_links = 0;  // made by apply_add afterwards (busybox_links.h)
   std::vector<std::string> warnings;
 };
 

@@ -6,6 +6,7 @@
 #include "common/fs.h"
 #include "common/parallel.h"
 #include "common/process.h"
+#include "index/busybox_links.h"
 
 #include <algorithm>
 #include <exception>
@@ -139,7 +140,9 @@ InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const s
   install.world = plan.world;
   if (options.arch.empty()) options.arch = repos.arch();
   if (!options.repositories) options.repositories = repos.lines();
-  return install_packages(root, install, options);
+  InstallReport report = install_packages(root, install, options);
+  report.busybox_links = install_busybox_links(root, load_root_state(root).installed).created;
+  return report;
 }
 
 }  // namespace lupine::index

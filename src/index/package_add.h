@@ -76,8 +76,9 @@ std::vector<const IndexRecord*> resulting_packages(const AddPlan& plan);
 
 // Fetches every package the plan installs, checks it is the one the (verified) index lists (C:
 // identity, datahash, per-file checksums), and installs the lot into `root` (installer.h: all or
-// nothing). `options.repositories` and `options.arch` default to the set's. Throws Error when the
-// plan is not solvable (with the problems rendered) or anything fails.
+// nothing). `options.repositories` and `options.arch` default to the set's. Then busybox's applet
+// links are made where nothing else took their paths (busybox_links.h), as Wolfi's busybox trigger
+// would. Throws Error when the plan is not solvable (with the problems rendered) or anything fails.
 InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const std::filesystem::path& root,
                         InstallOptions options);
 

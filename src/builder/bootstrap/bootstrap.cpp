@@ -17,6 +17,7 @@
 #include <exception>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <sys/stat.h>
 
@@ -82,8 +83,9 @@ std::vector<std::string> versioned_provides(const std::vector<std::string>& decl
 }
 
 // cmd: provides for links in usr/bin and usr/sbin to an executable of the same package. Debian's
-// drivers are links (gcc → gcc-12 → x86_64-linux-gnu-gcc-12, sh → busybox), which the scanner,
-// counting regular files only, would not see; Wolfi's packages ship those names as programs.
+// drivers are links (gcc → gcc-12 → x86_64-linux-gnu-gcc-12), which the scanner, counting regular
+// files only, would not see; Wolfi's packages ship those names as programs. So are the applets
+// busybox lists for installs to link (etc/busybox-paths.d), the commands a root with it has.
 std::vector<std::string> command_link_provides(const fs::path& tree, const std::string& version) {
   std::vector<std::string> provides;
   for (const char* directory : {"usr/bin", "usr/sbin"}) {
@@ -99,6 +101,18 @@ std::vector<std::string> command_link_provides(const fs::path& tree, const std::
       provides.push_back("cmd:" + name + "=" + version);
     }
   }
+  std::error_code error;
+  if (fs::is_regular_file(tree / "usr/bin/busybox", error)) {
+    fs::directory_iterator it(tree / "etc/busybox-paths.d", error), end;
+    for (; !error && it != end; it.increment(error)) {
+      std::istringstream list(read_file(it->path()));
+      for (std::string path; std::getline(list, path);)
+        if (path.rfind("usr/bin/", 0) == 0 && path.find('/', 8) == std::string::npos)
+          provides.push_back("cmd:" + path.substr(8) + "=" + version);
+    }
+  }
+  std::sort(provides.begin(), provides.end());
+  provides.erase(std::unique(provides.begin(), provides.end()), provides.end());
   return provides;
 }
 

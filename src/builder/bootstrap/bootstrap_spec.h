@@ -15,7 +15,7 @@
 //       host-files: [/etc/ssl/certs/ca-certificates.crt]  # host files no dpkg list names
 //       symlinks: {bin: usr/bin}          # links made in the package (path: target)
 //       directories: [tmp]                # empty directories made in the package
-//       busybox-applets: true             # links to busybox for its applets (bootstrap_stage.h)
+//       busybox-applets: true             # the list of its applets' paths (bootstrap_stage.h)
 //       license: MIT                      # default: from /usr/share/doc/<pkg>/copyright
 //       description: ...                  # default: "stage-0 <name> from Debian <pkg> <version>"
 //

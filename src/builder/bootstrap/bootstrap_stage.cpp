@@ -1,6 +1,7 @@
 #include "builder/bootstrap/bootstrap_stage.h"
 
 #include "common/error.h"
+#include "common/fs.h"
 #include "common/process.h"
 
 #include <sys/stat.h>
@@ -59,16 +60,6 @@ class Claims {
   const std::string* owner(const std::string& path) const {
     auto found = owners_.find(path);
     return found == owners_.end() ? nullptr : &found->second;
-  }
-  // Base names of everything shipped directly in usr/bin or usr/sbin.
-  // Everything shipped directly in usr/bin or usr/sbin, by base name: {path, owner}.
-  std::map<std::string, std::pair<std::string, std::string>> commands() const {
-    std::map<std::string, std::pair<std::string, std::string>> found;
-    for (const auto& [path, owner] : owners_) {
-      std::string_view directory = directory_of(path);
-      if (directory == "usr/bin" || directory == "usr/sbin") found.emplace(base_name_of(path), std::make_pair(path, owner));
-    }
-    return found;
   }
 
  private:
@@ -299,36 +290,28 @@ std::vector<StagedPackage> stage_packages(const StageOptions& options) {
     PackageStager(out, claims).add_symlink(*link, link_target);
   }
 
-  // busybox applets last, for every command it has: where a GNU package ships the same command,
-  // the link goes to that package's path and the package replaces busybox, as in Wolfi (so the GNU
-  // tool wins whichever is installed first, and a root with busybox alone still has ls). Commands
-  // of packages busybox depends on (bash's sh) are always installed with it: no link for those.
+  // busybox's applets: the list of their usr-merged paths, as Wolfi's busybox ships it
+  // (etc/busybox-paths.d/busybox), which every install links where no package has a file
+  // (index/busybox_links.h). The package ships no applet link of its own, so no package conflicts
+  // with it whatever it installs in usr/bin.
   for (StagedPackage& out : staged) {
     if (!out.spec->busybox_applets) continue;
     fs::path busybox = out.dir / "usr/bin/busybox";
     if (!fs::is_regular_file(busybox))
       fail("{}: busybox-applets is set but the package ships no usr/bin/busybox", out.spec->name);
-    std::set<std::string> always_installed;
-    for (const auto& atom : out.spec->depends) always_installed.insert(atom.substr(0, atom.find_first_of("<>=~")));
-    auto taken = claims.commands();
+    std::string list;
     for (const auto& listed : busybox_applets(busybox)) {
       std::string path = usr_merged_applet_path(listed);
-      std::string name(base_name_of(path));
       // Only commands: linuxrc (the applet for booting from an initrd) has no place in a build root.
-      if (directory_of(path) != "usr/bin" && directory_of(path) != "usr/sbin") continue;
-      if (name == "busybox") continue;
-      if (auto other = taken.find(name); other != taken.end()) {
-        const auto& [other_path, owner] = other->second;
-        if (owner == out.spec->name || always_installed.count(owner)) continue;
-        StagedPackage& gnu = staged[index_of.at(owner)];
-        if (std::find(gnu.replaces.begin(), gnu.replaces.end(), out.spec->name) == gnu.replaces.end())
-          gnu.replaces.push_back(out.spec->name);
-        path = other_path;
-      } else if (!claims.claim(path, out.spec->name)) {
-        continue;
-      }
-      PackageStager(out, claims).add_symlink(path, directory_of(path) == "usr/bin" ? "busybox" : "/usr/bin/busybox");
+      if (directory_of(path) != "usr/bin") continue;
+      if (base_name_of(path) == "busybox") continue;
+      list += path + "\n";
     }
+    std::string relative = "etc/busybox-paths.d/" + out.spec->name;
+    if (!claims.claim(relative, out.spec->name)) fail("{}: /{} is another package's", out.spec->name, relative);
+    fs::create_directories(out.dir / "etc/busybox-paths.d");
+    write_file_atomic(out.dir / relative, list);
+    ++out.entries;
   }
   return staged;
 }

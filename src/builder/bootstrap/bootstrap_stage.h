@@ -11,10 +11,10 @@
 //    twice, so the installer never meets a conflict.
 //  - Alternatives (/etc/alternatives: cc → gcc, awk → gawk, automake → automake-1.16) become plain
 //    symlinks to the host's current choice, in the package that ships the chosen file.
-//  - busybox-applets: links to busybox for every applet (`busybox --list-full`). The one exception to
-//    "nothing is shipped twice": where a GNU package ships the same command, busybox's link takes
-//    that path and the GNU package `replaces` busybox (Wolfi does the same), so a root with busybox
-//    alone has every applet and one with coreutils too has GNU ls, in either install order.
+//  - busybox-applets: the usr-merged paths of every applet (`busybox --list-full`) in
+//    etc/busybox-paths.d/<name>, as Wolfi's busybox ships them, and no link: installs link them where
+//    no package has a file (index/busybox_links.h), so a root with busybox alone has every applet and
+//    one with coreutils too has GNU ls, in either install order.
 #pragma once
 
 #include "builder/bootstrap/bootstrap_dpkg.h"
@@ -33,7 +33,7 @@ struct StagedPackage {
   std::filesystem::path dir;                 // the staged tree
   std::vector<const DebianPackage*> debian;  // where its files came from, in spec order
   const DebianPackage* version_source = nullptr;  // nullptr: a meta package
-  std::vector<std::string> replaces;  // packages whose files it may overwrite (busybox's applet links)
+  std::vector<std::string> replaces;  // packages whose files it may overwrite (the spec's replaces)
   uint64_t entries = 0;  // files and symlinks
   uint64_t bytes = 0;    // of regular files
 };

@@ -26,6 +26,7 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 using testing::run_lupine;
 namespace fs = std::filesystem;
@@ -124,11 +125,15 @@ TEST(Bootstrap, MakesARepositoryThatBuildsAndRunsAProgram) {
   auto shell = in_root(root, work, "readlink /bin/sh");
   EXPECT_EQ(shell.out, "bash\n") << shell.err;
 
-  // busybox has every applet while coreutils is not installed; installed later, GNU ls replaces it.
+  // busybox has every applet while coreutils is not installed: the install linked its list's paths
+  // (no package owns those links); installed later, GNU ls takes the path.
+  EXPECT_THAT(install.out, HasSubstr("busybox: ")) << install.out;
+  EXPECT_EQ(fs::read_symlink(root / "usr/bin/ls"), "/bin/busybox");
   auto busybox_ls = in_root(root, work, "ls / >/dev/null && ls --help 2>&1 | head -n 1");
   EXPECT_EQ(busybox_ls.exit_code, 0) << busybox_ls.err;
   EXPECT_THAT(busybox_ls.out, HasSubstr("BusyBox"));
-  EXPECT_THAT(packages["coreutils"]["replaces"], Contains("busybox"));
+  EXPECT_THAT(packages["coreutils"]["replaces"], Not(Contains("busybox")));
+  EXPECT_TRUE(has_prefix(packages["busybox"]["provides"], "cmd:wget="));
   auto add = run_lupine({"install", "--root", root.string(), "--repository", out.string(), "--keyring",
                          public_key.string(), "coreutils"});
   ASSERT_EQ(add.exit_code, 0) << add.out << add.err;
