@@ -155,6 +155,12 @@ std::vector<std::pair<std::string, std::string_view>> Package::scripts() const {
   return scripts;
 }
 
+std::optional<std::string_view> Package::control_file(std::string_view name) const {
+  for (const auto& item : control_entries_)
+    if (item.entry.path == name) return std::string_view(item.data);
+  return std::nullopt;
+}
+
 VerifyReport verify_package(const Package& package, const Keyring& keyring, const VerifyOptions& options) {
   const std::string& origin = package.origin();
   VerifyReport report;

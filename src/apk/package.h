@@ -52,6 +52,8 @@ class Package {
   std::string identity() const;
   // Scriptlets in the control member (".pre-install" ... ".trigger") with their contents.
   std::vector<std::pair<std::string, std::string_view>> scripts() const;
+  // A file of the control member by name (".melange.yaml"), nullopt when the package has none.
+  std::optional<std::string_view> control_file(std::string_view name) const;
 
  private:
   std::string origin_;

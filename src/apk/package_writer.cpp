@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace lupine::apk {
@@ -77,11 +78,32 @@ std::string assemble(std::string_view signature, std::string_view control, std::
 }  // namespace
 
 std::string make_control_member(const PkgInfo& info,
-                                const std::vector<std::pair<std::string, std::string>>& scripts, int64_t mtime) {
+                                const std::vector<std::pair<std::string, std::string>>& scripts, int64_t mtime,
+                                const std::vector<std::pair<std::string, std::string>>& control_files) {
+  struct Member {
+    std::string_view name, contents;
+    uint32_t mode;
+  };
+  std::vector<Member> members;
+  for (const auto& [name, contents] : scripts) {
+    if (!is_script_name(name)) fail("'{}' is not a scriptlet name (.pre-install, .post-install, ...)", name);
+    members.push_back({name, contents, 0755});
+  }
+  for (const auto& [name, contents] : control_files) {
+    if (name.size() < 2 || name[0] != '.' || name.find('/') != std::string::npos || name == ".PKGINFO" ||
+        is_script_name(name) || name.rfind(".SIGN.", 0) == 0)
+      fail("'{}' cannot be a control file: expected a name starting with '.' that is not .PKGINFO, a scriptlet "
+           "or a signature (e.g. .melange.yaml)", name);
+    members.push_back({name, contents, 0644});
+  }
+  std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.name < b.name; });
+  for (size_t i = 1; i < members.size(); ++i)
+    if (members[i].name == members[i - 1].name) fail("the control member would hold {} twice", members[i].name);
+
   std::string tar;
-  auto add = [&tar, mtime](const std::string& name, std::string_view contents, uint32_t mode) {
+  auto add = [&tar, mtime](std::string_view name, std::string_view contents, uint32_t mode) {
     TarEntry entry;
-    entry.path = name;
+    entry.path = std::string(name);
     entry.mode = mode;
     entry.mtime = mtime;
     entry.size = contents.size();
@@ -90,10 +112,7 @@ std::string make_control_member(const PkgInfo& info,
     tar += tar_padding(contents.size());
   };
   add(".PKGINFO", format_pkginfo(info), 0644);
-  for (const auto& [name, contents] : scripts) {
-    if (!is_script_name(name)) fail("'{}' is not a scriptlet name (.pre-install, .post-install, ...)", name);
-    add(name, contents, 0755);
-  }
+  for (const Member& member : members) add(member.name, member.contents, member.mode);
   // No end-of-archive blocks: the data member continues this tar stream.
   return gzip_member(tar, 9);
 }
@@ -152,7 +171,7 @@ PackResult pack_directory(const std::filesystem::path& root, const PackOptions& 
   result.info.size = installed_size;
   result.info.datahash = hex_encode(data_hash.finish());
 
-  std::string control = make_control_member(result.info, options.scripts, options.mtime);
+  std::string control = make_control_member(result.info, options.scripts, options.mtime, options.control_files);
   std::string signature;
   if (options.signer.key)
     signature = make_signature_member(*options.signer.key, options.signer.key_name, options.signer.hash, control,

@@ -29,6 +29,9 @@ struct PackOptions {
   bool keep_owners = false;  // false: every entry owned by root:root
   std::map<uint32_t, uint32_t> uid_map, gid_map;  // with keep_owners: ids recorded as others (TreeOptions)
   std::vector<std::pair<std::string, std::string>> scripts;  // {".post-install", contents}
+  // Other files of the control member, as melange's {".melange.yaml", compiled recipe}: a name
+  // starting with '.', no '/', neither .PKGINFO, a scriptlet nor a .SIGN. name. apk-tools ignores them.
+  std::vector<std::pair<std::string, std::string>> control_files;
   PackageSigner signer;      // unsigned when key is null
 };
 
@@ -44,9 +47,12 @@ struct PackResult {
 PackResult pack_directory(const std::filesystem::path& root, const PackOptions& options,
                           const std::filesystem::path& output);
 
-// The control member (.PKGINFO then scripts, no end-of-archive blocks) as one gzip member.
+// The control member as one gzip member: .PKGINFO first, then the control files and scripts in
+// bytewise name order (melange's: .PKGINFO, .melange.yaml, .post-install, ...; files 0644, scripts
+// 0755), no end-of-archive blocks.
 std::string make_control_member(const PkgInfo& info, const std::vector<std::pair<std::string, std::string>>& scripts,
-                                int64_t mtime);
+                                int64_t mtime,
+                                const std::vector<std::pair<std::string, std::string>>& control_files = {});
 
 // Replaces a package's signature member(s) with one made by `signer` and writes the result
 // atomically to `output` (which may be the input).

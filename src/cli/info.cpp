@@ -1,4 +1,5 @@
-// lupine info [--json] FILE.apk: metadata, signatures, scripts and file list of a package.
+// lupine info [--json] FILE.apk: metadata, signatures, scripts, other control files (.melange.yaml)
+// and file list of a package.
 #include "apk/package.h"
 #include "cli/command.h"
 
@@ -7,6 +8,14 @@
 
 namespace lupine::cli {
 namespace {
+
+// Control-member files other than .PKGINFO and the scriptlets: melange's .melange.yaml.
+std::vector<std::string> control_file_names(const apk::Package& package) {
+  std::vector<std::string> names;
+  for (const auto& item : package.control_entries())
+    if (item.entry.path != ".PKGINFO" && !apk::is_script_name(item.entry.path)) names.push_back(item.entry.path);
+  return names;
+}
 
 const char* type_name(apk::TarType type) {
   switch (type) {
@@ -66,6 +75,8 @@ nlohmann::json info_json(const apk::Package& package) {
     out["signatures"].push_back({{"algorithm", signature.algorithm}, {"key", signature.key_name}});
   out["scripts"] = nlohmann::json::array();
   for (const auto& [name, contents] : package.scripts()) out["scripts"].push_back(name);
+  out["control_files"] = nlohmann::json::array();
+  for (const auto& name : control_file_names(package)) out["control_files"].push_back(name);
   out["files"] = nlohmann::json::array();
   for (const auto& item : package.data_entries()) {
     const auto& entry = item.entry;
@@ -115,6 +126,7 @@ void print_text(const apk::Package& package) {
     field("signature", signature.algorithm + " " + signature.key_name);
   if (package.signatures().empty()) field("signature", "none");
   for (const auto& [name, contents] : package.scripts()) field("script", name);
+  for (const auto& name : control_file_names(package)) field("control file", name);
   fmt::print("files:\n");
   for (const auto& item : package.data_entries()) {
     const auto& entry = item.entry;

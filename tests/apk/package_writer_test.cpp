@@ -176,6 +176,32 @@ TEST(PackageWriter, ScriptsGoToControl) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "q.apk"));
 }
 
+// melange's control member: .PKGINFO, .melange.yaml, then the scriptlets, in bytewise name order.
+TEST(PackageWriter, ControlFilesGoBetweenPkginfoAndScriptsInNameOrder) {
+  TempDir dir;
+  make_tree(dir.path() / "tree");
+  auto options = options_for(nullptr, "");
+  options.scripts = {{".trigger", "#!/bin/sh\n"}, {".post-install", "#!/bin/sh\n"}};
+  options.control_files = {{".melange.yaml", "package:\n  name: p\n"}};
+  pack_directory(dir.path() / "tree", options, dir.path() / "p.apk");
+  Package package = Package::read(dir.path() / "p.apk");
+  std::vector<std::string> names;
+  for (const auto& item : package.control_entries()) names.push_back(item.entry.path);
+  EXPECT_EQ(names, (std::vector<std::string>{".PKGINFO", ".melange.yaml", ".post-install", ".trigger"}));
+  EXPECT_EQ(package.control_entries()[1].entry.mode, 0644u);
+  EXPECT_EQ(package.control_entries()[2].entry.mode, 0755u);
+  ASSERT_TRUE(package.control_file(".melange.yaml"));
+  EXPECT_EQ(*package.control_file(".melange.yaml"), "package:\n  name: p\n");
+  EXPECT_FALSE(package.control_file(".other"));
+  EXPECT_EQ(package.scripts().size(), 2u);  // .melange.yaml is no scriptlet
+
+  for (const char* bad : {".PKGINFO", ".post-install", ".SIGN.RSA.x.pub", "melange.yaml", "./x", "."}) {
+    options.control_files = {{bad, "x"}};
+    EXPECT_THROW(pack_directory(dir.path() / "tree", options, dir.path() / "q.apk"), Error) << bad;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "q.apk"));
+}
+
 TEST(PackageWriter, EmptyTreeGivesValidPackage) {
   TempDir dir;
   std::filesystem::create_directories(dir.path() / "empty");

@@ -108,17 +108,28 @@ class BuildCommand : public ::testing::Test {
     if (unavailable()) return;
     arch_ = host_arch();
     ASSERT_EQ(run_lupine({"keygen", (dir_ / "key").string(), "--key-size", "2048"}).exit_code, 0);
-    fs::path tree = dir_ / "tree";
+    make_repository(repo_, "");
+  }
+
+  // A signed repository of one busybox-1.36.1-r0 (the host's static busybox and a few applet
+  // links); with `flavor`, the package also holds /usr/share/busybox/flavor: the same name and
+  // version with other bytes (another C:).
+  void make_repository(const fs::path& repo, const std::string& flavor) {
+    fs::path tree = dir_ / ("tree" + flavor);
     fs::create_directories(tree / "bin");
     fs::copy_file(*static_busybox(), tree / "bin/busybox");
     for (const char* applet : {"sh", "mkdir", "printf", "chmod", "grep", "echo", "touch", "sleep", "cat", "true"})
       fs::create_symlink("busybox", tree / "bin" / applet);
-    fs::create_directories(repo_ / arch_);
-    fs::path apk = repo_ / arch_ / "busybox-1.36.1-r0.apk";
+    if (!flavor.empty()) {
+      fs::create_directories(tree / "usr/share/busybox");
+      lupine::write_file_atomic(tree / "usr/share/busybox/flavor", flavor + "\n");
+    }
+    fs::create_directories(repo / arch_);
+    fs::path apk = repo / arch_ / "busybox-1.36.1-r0.apk";
     auto pack = run_lupine({"pack", tree.string(), "-o", apk.string(), "--name", "busybox", "--version", "1.36.1-r0",
                             "--arch", arch_, "--provides", "cmd:sh=1.36.1-r0", "--signing-key", key()});
     ASSERT_EQ(pack.exit_code, 0) << pack.err;
-    auto index = run_lupine({"index", "-o", (repo_ / arch_ / "APKINDEX.tar.gz").string(), "--signing-key", key(),
+    auto index = run_lupine({"index", "-o", (repo / arch_ / "APKINDEX.tar.gz").string(), "--signing-key", key(),
                              "--keyring", pub(), apk.string()});
     ASSERT_EQ(index.exit_code, 0) << index.err;
   }
@@ -173,6 +184,8 @@ TEST_F(BuildCommand, BuildsVerifiesIndexesAndTests) {
 
   auto verified = run_lupine({"verify", "--keyring", pub(), apk.string()});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  auto info = run_lupine({"info", apk.string()});
+  EXPECT_THAT(info.out, HasSubstr("\ncontrol file:      .melange.yaml\n"));
   auto index = run({"tar", "-xzOf", (out_ / arch_ / "APKINDEX.tar.gz").string(), "APKINDEX"});
   EXPECT_THAT(index.out, HasSubstr("P:greet\nV:2.0-r1\n"));
   EXPECT_THAT(index.out, HasSubstr("t:1714564800\n"));  // --build-date
@@ -334,3 +347,52 @@ TEST_F(BuildCommand, InteractiveOpensAShellInTheFailedStepsSandbox) {
 }
 
 }  // namespace
+
+// lupine rebuild: the package's own .melange.yaml, built again on the build root it records, gives
+// the same bytes; a swapped input is named before anything is built, and without the record the
+// difference shows file by file.
+TEST_F(BuildCommand, RebuildIsIdenticalAndNamesASwappedInput) {
+  SKIP_WITHOUT_SANDBOX();
+  fs::path recipe = write_recipe(recipe_text(
+      "  - name: note the build root\n"
+      "    runs: |\n"
+      "      mkdir -p ${{targets.destdir}}/usr/share/greet\n"
+      "      cat /usr/share/busybox/flavor > ${{targets.destdir}}/usr/share/greet/flavor 2>/dev/null || "
+      "echo plain > ${{targets.destdir}}/usr/share/greet/flavor\n"));
+  ASSERT_EQ(build(recipe).exit_code, 0);
+  fs::path apk = out_ / arch_ / "greet-2.0-r1.apk";
+  // The recipe file is gone: the package alone says how to build it.
+  fs::remove(recipe);
+
+  std::vector<std::string> base{"rebuild", apk.string(), "--keyring-append", pub(), "--cache-dir",
+                                (dir_ / "cache").string(), "--signing-key", key()};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_lupine(args);
+  };
+  auto same = with({"-r", repo_.string(), "--out-dir", (dir_ / "again").string()});
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_EQ(same.out, apk.string() + ": identical\n");
+  EXPECT_EQ(lupine::read_file(dir_ / "again" / arch_ / "greet-2.0-r1.apk"), lupine::read_file(apk));
+
+  fs::path swapped = dir_ / "swapped";
+  make_repository(swapped, "other");
+  auto refused = with({"-r", swapped.string(), "--out-dir", (dir_ / "refused").string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("the build root is not the one recorded in " +
+                                     (out_ / arch_ / "buildlogs" / "greet-2.0-r1.buildroot.json").string()));
+  EXPECT_THAT(refused.err, HasSubstr("busybox: recorded 1.36.1-r0 (Q1"));
+  EXPECT_FALSE(fs::exists(dir_ / "refused" / arch_ / "greet-2.0-r1.apk"));
+
+  // Without the record beside it, the rebuild runs and shows what the other input changed.
+  fs::create_directories(dir_ / "alone");
+  fs::copy_file(apk, dir_ / "alone/greet-2.0-r1.apk");
+  base[1] = (dir_ / "alone/greet-2.0-r1.apk").string();
+  auto differs = with({"-r", swapped.string(), "--out-dir", (dir_ / "differs").string(), "--json"});
+  EXPECT_EQ(differs.exit_code, 1) << differs.err;
+  EXPECT_THAT(differs.out, HasSubstr("\"identical\": false"));
+  EXPECT_THAT(differs.out, HasSubstr("\"path\": \"usr/share/greet/flavor\""));
+  EXPECT_THAT(differs.out, HasSubstr("\"first_differing_byte\": 0"));
+}
+

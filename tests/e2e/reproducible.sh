@@ -16,3 +16,31 @@ for first in "$packages/$arch"/hello-*.apk; do
   cmp "$first" "$second" || fail "$(basename "$first") differs between two builds"
 done
 echo "hello rebuilt byte for byte"
+
+# Every package the farm built carries its compiled recipe (.melange.yaml) and has its build-root
+# record beside the logs.
+for apk in "$packages/$arch"/*.apk; do
+  lupine info "$apk" | grep -qx 'control file:      .melange.yaml' || fail "$(basename "$apk") carries no .melange.yaml"
+done
+echo "every package carries .melange.yaml"
+
+# lupine rebuild from the packages alone (no recipe file) on the build roots they record: hello
+# (and its subpackages), zlib, netbase and wolfi-baselayout come out identical, file for file.
+rebuilt=$e2e/rebuilt
+rm -rf "$rebuilt"
+targets=()
+for name in hello zlib netbase wolfi-baselayout; do
+  for apk in "$packages/$arch/$name"-[0-9]*.apk; do targets+=("$apk"); done
+done
+targets+=("$packages/$arch"/hello-doc-*.apk "$packages/$arch"/zlib-dev-*.apk)
+out=$(lupine rebuild "${targets[@]}" --signing-key "$key" --keyring-append "$key.pub" \
+  -r "$packages" -r "$stage0" --cache-dir "$cache" --out-dir "$rebuilt") || {
+  echo "$out"
+  fail "lupine rebuild reported differences"
+}
+echo "$out"
+[ "$(grep -c ': identical$' <<<"$out")" -eq "${#targets[@]}" ] || fail "not every rebuilt package is identical"
+for apk in "${targets[@]}"; do
+  cmp "$apk" "$rebuilt/$arch/$(basename "$apk")" || fail "$(basename "$apk") differs from its rebuild"
+done
+echo "${#targets[@]} packages rebuilt from their .melange.yaml, byte for byte"

@@ -239,6 +239,8 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
     throw_if_interrupted();  // nothing is emitted from a build that was asked to stop
     EmitOptions emit;
     emit.recipe_path = options.recipe;
+    emit.recipe_name = options.recipe_name;
+    emit.recipe_sha256 = options.recipe_sha256;
     emit.output_dir = workspace->output_dir();
     emit.out_dir = options.out_dir;
     emit.signer = options.signer;

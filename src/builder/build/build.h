@@ -34,6 +34,7 @@ namespace lupine::builder {
 // What `lupine build` and `lupine test` share (melange's flags of the same names).
 struct BuildOptions {
   std::filesystem::path recipe;                 // the recipe file (SBOM, default source dir)
+  std::string recipe_name, recipe_sha256;       // the recipe as the SBOM names it; "": recipe's own
   std::filesystem::path out_dir = "packages";   // --out-dir: packages go to <out_dir>/<arch>/
   std::filesystem::path source_dir;             // --source-dir; "": <recipe dir>/<package>/ when present
   std::filesystem::path workspace_dir;          // --workspace-dir; "": a temporary directory

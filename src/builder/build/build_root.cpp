@@ -25,7 +25,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bumped whenever what lupine puts into a root besides the packages changes.
-constexpr const char* kRootFormat = "lupine-build-root 1";
+// 2: installs make busybox's applet links (index/busybox_links.h), which a root of format 1 lacks.
+constexpr const char* kRootFormat = "lupine-build-root 2";
 
 // An open, flock'ed directory: the lock says "being filled"; it goes with the process.
 class DirectoryLock {

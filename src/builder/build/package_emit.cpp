@@ -2,14 +2,17 @@
 
 #include "apk/spdx.h"
 #include "builder/build/sbom.h"
+#include "builder/recipe/compiled_yaml.h"
 #include "builder/source/source_cache.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/hash.h"
 
 #include <fmt/format.h>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace lupine::builder {
@@ -66,9 +69,19 @@ std::vector<EmittedPackage> emit_packages(const BuildPlan& plan, const EmitOptio
   const std::string full_version = plan.full_version();
   const std::string arch = plan.arch.apk;
   const std::string license = license_expression(plan.recipe);
-  std::string recipe_sha256;
-  if (!options.recipe_path.empty() && std::filesystem::is_regular_file(options.recipe_path))
+  std::string recipe_sha256 = options.recipe_sha256;
+  if (recipe_sha256.empty() && !options.recipe_path.empty() && std::filesystem::is_regular_file(options.recipe_path))
     recipe_sha256 = file_digest_hex(HashAlgorithm::sha256, options.recipe_path);
+  const std::string recipe_name =
+      options.recipe_name.empty() ? options.recipe_path.filename().string() : options.recipe_name;
+
+  // melange's .melange.yaml: the compiled recipe with its environment locked to the build root
+  // ("name=version", sorted as melange writes them), the same in every package of the recipe.
+  std::vector<std::string> locked;
+  for (const auto& input : options.build_root) locked.push_back(input.name + "=" + input.version);
+  std::sort(locked.begin(), locked.end());
+  const std::string melange_yaml = compiled_recipe_yaml(plan, locked);
+  const std::string melange_yaml_sha256 = sha256_hex(melange_yaml);
 
   std::vector<const CompiledPackage*> packages = enabled_packages(plan);
   std::vector<std::filesystem::path> relatives;
@@ -89,9 +102,10 @@ std::vector<EmittedPackage> emit_packages(const BuildPlan& plan, const EmitOptio
       SbomInputs sbom;
       sbom.package = {package.name, full_version, arch, license, package.description, package.url, plan.package.name};
       sbom.namespace_name = options.namespace_name;
-      sbom.recipe_name = options.recipe_path.filename().string();
+      sbom.recipe_name = recipe_name;
       sbom.recipe_sha256 = recipe_sha256;
       sbom.recipe_commit = plan.package.commit;
+      sbom.compiled_recipe_sha256 = melange_yaml_sha256;
       for (const auto& source : options.sources)
         sbom.sources.push_back({source.uri, source.sha256, source.sha512, source.git_commit, source.git_tag});
       sbom.build_root = options.build_root;
@@ -144,6 +158,7 @@ std::vector<EmittedPackage> emit_packages(const BuildPlan& plan, const EmitOptio
       pack.gid_map = {{1000, 0}, {static_cast<uint32_t>(::getegid()), 0}};
       pack.threads = options.threads;
       pack.scripts = scriptlets(package.scriptlets);
+      pack.control_files = {{".melange.yaml", melange_yaml}};
       pack.signer = options.signer;
 
       std::filesystem::path file = arch_dir / fmt::format("{}-{}.apk", package.name, full_version);

@@ -34,6 +34,9 @@ struct BuildSource {
 
 struct EmitOptions {
   std::filesystem::path recipe_path;   // the recipe file (named in the SBOM)
+  // The recipe as the SBOM names it, when not recipe_path's own name and sha256: a rebuild from a
+  // package's .melange.yaml names the recipe file the original was built from (rebuild.h).
+  std::string recipe_name, recipe_sha256;
   std::filesystem::path output_dir;    // the workspace's melange-out (holds <pkg>/ directories)
   std::filesystem::path out_dir;       // packages go to <out_dir>/<arch>/
   apk::PackageSigner signer;           // unsigned when signer.key is null

@@ -148,6 +148,24 @@ std::string make_package_sbom(const SbomInputs& in) {
   relationships.push_back({{"spdxElementId", package_id},
                            {"relationshipType", "DEPENDS_ON"},
                            {"relatedSpdxElement", "SPDXRef-OperatingSystem"}});
+  if (!in.compiled_recipe_sha256.empty()) {
+    const std::string compiled_id = "SPDXRef-CompiledRecipe";
+    packages.push_back({{"SPDXID", compiled_id},
+                        {"name", ".melange.yaml"},
+                        {"filesAnalyzed", false},
+                        {"licenseConcluded", "NOASSERTION"},
+                        {"licenseDeclared", "NOASSERTION"},
+                        {"downloadLocation", "NOASSERTION"},
+                        {"copyrightText", "NOASSERTION"},
+                        {"checksums", Json::array({{{"algorithm", "SHA256"}, {"checksumValue", in.compiled_recipe_sha256}}})},
+                        {"comment", "the compiled recipe, its environment locked to the build root, in the package's "
+                                    "control member"},
+                        {"primaryPackagePurpose", "SOURCE"}});
+    relationships.push_back(
+        {{"spdxElementId", package_id}, {"relationshipType", "DESCRIBED_BY"}, {"relatedSpdxElement", compiled_id}});
+    relationships.push_back(
+        {{"spdxElementId", compiled_id}, {"relationshipType", "GENERATED_FROM"}, {"relatedSpdxElement", recipe_id}});
+  }
   for (size_t i = 0; i < in.sources.size(); ++i) {
     Json source = source_package(in.sources[i], i + 1);
     relationships.push_back({{"spdxElementId", package_id},

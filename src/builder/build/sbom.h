@@ -3,7 +3,8 @@
 // so scanners of an installed root find it. The document names:
 //   - the operating system (the namespace, purpose OPERATING-SYSTEM),
 //   - the package (purl pkg:apk/<ns>/<name>@<ver>?arch=<arch>&distro=<ns>, license, supplier),
-//   - the recipe it was built from (DESCRIBED_BY, with the recipe file's sha256),
+//   - the recipe it was built from (DESCRIBED_BY, with the recipe file's sha256), and the compiled
+//     recipe the package carries as .melange.yaml (DESCRIBED_BY, with that text's sha256),
 //   - every source it was built from (GENERATED_FROM, with checksums and download location).
 // Everything comes from the inputs (created = SOURCE_DATE_EPOCH): same inputs, same bytes.
 #pragma once
@@ -47,6 +48,9 @@ struct SbomInputs {
   std::string recipe_name;    // the recipe file as named in the SBOM (no host path)
   std::string recipe_sha256;  // hex of the recipe file
   std::string recipe_commit;  // package.commit, when the recipe gives one
+  // sha256 (hex) of the compiled, locked recipe in the package's control member (.melange.yaml);
+  // "" when there is none. Named as its own element, DESCRIBED_BY and GENERATED_FROM the recipe.
+  std::string compiled_recipe_sha256;
   std::vector<SbomSource> sources;
   // Each a BUILD_DEPENDENCY_OF the package, by name and version only: with C: identities in it, a
   // package whose build root holds its own earlier output (bzip2: stage 0's perl needs

@@ -4,6 +4,7 @@
 #include "apk/package.h"
 #include "builder/build/build.h"
 #include "builder/build/build_pipeline.h"
+#include "builder/recipe/compiled_yaml.h"
 #include "builder/recipe/pipeline_library.h"
 #include "builder/build/recipe_test_run.h"
 #include "builder/build/build_test_repository.h"
@@ -218,6 +219,29 @@ TEST_F(Build, BuildsSignedPackagesAndTheIndex) {
   for (const auto& relationship : sbom["relationships"])
     linked |= relationship["spdxElementId"] == root_id && relationship["relationshipType"] == "BUILD_DEPENDENCY_OF";
   EXPECT_TRUE(linked) << sbom.dump(2);
+
+  // Each package carries the compiled recipe as melange does (.melange.yaml, after .PKGINFO), its
+  // environment locked to the build root, and the SBOM names it by its sha256.
+  std::optional<std::string_view> melange_yaml = package.control_file(".melange.yaml");
+  ASSERT_TRUE(melange_yaml);
+  EXPECT_EQ(package.control_entries()[1].entry.path, ".melange.yaml");
+  EXPECT_THAT(std::string(*melange_yaml), HasSubstr("    packages:\n      - \"busybox=" + root_package.version + "\"\n"));
+  EXPECT_THAT(std::string(*melange_yaml), HasSubstr("  - name: \"hello-doc\"\n"));
+  EXPECT_THAT(std::string(*melange_yaml), Not(HasSubstr("${{")));
+  auto doc_package = apk::Package::parse(read_file(doc), doc.string());
+  EXPECT_EQ(doc_package.control_file(".melange.yaml"), melange_yaml);
+  std::string compiled_checksum;
+  for (const auto& spdx_package : sbom["packages"])
+    if (spdx_package["name"] == ".melange.yaml") compiled_checksum = spdx_package["checksums"][0]["checksumValue"];
+  EXPECT_EQ(compiled_checksum, sha256_hex(*melange_yaml)) << sbom.dump(2);
+
+  // It is a recipe: compiled again, with no pipeline library, it gives the same text.
+  fs::path embedded = write_recipe(std::string(*melange_yaml), "embedded.yaml");
+  PipelineLibrary none(std::vector<fs::path>{});
+  Diagnostics diagnostics;
+  auto again = compile_recipe_file(embedded.string(), none, CompileOptions{}, diagnostics);
+  ASSERT_TRUE(again) << diagnostics.str();
+  EXPECT_EQ(compiled_recipe_yaml(*again), *melange_yaml);
 }
 
 // Owners are recorded as the steps left them (a setgid program stays its group's, not root's), as
