@@ -28,6 +28,7 @@ struct BuildArgs {
   std::string lockfile;
   std::string cache_dir;
   bool json = false;
+  bool require_provenance = false;
 };
 
 struct LockArgs {
@@ -50,6 +51,7 @@ void build(const BuildArgs& args) {
   options.sbom_dir = args.sbom_path;
   if (!args.lockfile.empty()) options.lockfile = args.lockfile;
   options.cache_dir = args.cache_dir;
+  options.require_provenance = args.require_provenance;
   options.on_warning = warn;
   if (stderr_is_terminal()) options.on_progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   image::BuildResult result = image::build_image(config, args.output, options);
@@ -107,6 +109,8 @@ void setup(Command& app) {
   build_command->add_option("--sbom-path", build_args->sbom_path, "Directory for the SPDX SBOMs (default: OUT/sboms)");
   build_command->add_option("--lockfile", build_args->lockfile, "Install exactly the packages of this lock file");
   build_command->add_option("--cache-dir", build_args->cache_dir, "Download cache (default: ~/.cache/lupine)");
+  build_command->add_flag("--require-provenance", build_args->require_provenance,
+                          "Refuse a package without its signed SLSA provenance beside it in the repository");
   build_command->add_flag("--json", build_args->json, "Print a JSON summary");
   build_command->callback([build_args] { build(*build_args); });
 

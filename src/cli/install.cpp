@@ -1,5 +1,5 @@
 // lupine install --root R [--initdb] --repository REPO... --keyring K... [--allow-untrusted]
-//                [--arch A] [--simulate] ATOM...
+//                [--arch A] [--simulate] [--require-provenance] ATOM...
 // Resolve the world with the solver, fetch and verify each package, install into R.
 #include "cli/command.h"
 #include "cli/keyring_options.h"
@@ -21,6 +21,7 @@ struct InstallArgs {
   KeyringOptions keyring;
   std::string arch;
   bool simulate = false;
+  bool require_provenance = false;
   std::string cache_dir;
   std::vector<std::string> atoms;
 };
@@ -81,6 +82,7 @@ void run(const InstallArgs& args) {
   for (const auto& path : keyring_options.paths) options.keys.push_back(path);
   options.on_progress = [](const std::string& line) { fmt::print("{}\n", line); };
   options.on_warning = warn;
+  options.require_provenance = args.require_provenance;
   index::InstallReport report = index::apply_add(repos, plan, root, options);
   // Where apk-tools would print "Executing busybox-1.37.0-r0.trigger".
   if (report.busybox_links) fmt::print("busybox: {} applet links\n", report.busybox_links);
@@ -97,6 +99,8 @@ void setup(Command& app) {
   args->keyring.add_to(*command);
   command->add_option("--arch", args->arch, "Architecture (default: the root's etc/apk/arch, else this machine's)");
   command->add_flag("-s,--simulate", args->simulate, "Print what would be done; change nothing");
+  command->add_flag("--require-provenance", args->require_provenance,
+                    "Refuse a package without its signed SLSA provenance beside it in the repository (*.apk.intoto.jsonl)");
   command->add_option("--cache-dir", args->cache_dir, "Download cache (default: ~/.cache/lupine)");
   command->add_option("atoms", args->atoms, "Packages or dependency atoms, e.g. busybox 'curl>=8'");
   command->callback([args] { run(*args); });

@@ -1,6 +1,7 @@
-// lupine verify --keyring K... [--allow-untrusted] FILE...: check signatures and integrity of
+// lupine verify --keyring K... [--allow-untrusted] [--provenance] FILE...: check signatures and integrity of
 // packages and of indexes (told apart by content: an index's member after the signature holds APKINDEX).
 #include "apk/package.h"
+#include "apk/provenance.h"
 #include "cli/command.h"
 #include "cli/keyring_options.h"
 #include "common/error.h"
@@ -17,7 +18,20 @@ namespace {
 struct VerifyArgs {
   KeyringOptions keyring;
   std::vector<std::string> files;
+  bool provenance = false;
 };
+
+// --provenance: the package's SLSA provenance beside it (FILE.intoto.jsonl) is signed by a trusted
+// key and names this file's sha256 as its subject (apk/provenance.h). Never --allow-untrusted.
+std::string verify_provenance_of(const std::string& file, const apk::Keyring& keyring) {
+  std::filesystem::path envelope = apk::provenance_path(file);
+  if (!std::filesystem::exists(envelope))
+    fail("{}: no provenance: expected {} beside it", file, envelope.string());
+  apk::ProvenanceCheck check = apk::verify_provenance(read_file(envelope), read_file(file),
+                                                      std::filesystem::path(file).filename().string(), keyring,
+                                                      envelope.string());
+  return fmt::format("provenance signed by {}, builder {}", check.key_name, check.builder_id);
+}
 
 // The signature check of a package or an index; throws with the reason when it fails. Read as a
 // package first (an index is small, so trying it second costs little), as an index when that fails
@@ -48,7 +62,10 @@ void run(const VerifyArgs& args) {
                    file, signature.detail);
       if (signature.status == apk::SignatureStatus::unsigned_)
         fmt::print(stderr, "{}: warning: unsigned, allowed by --allow-untrusted\n", file);
-      fmt::print("{}: OK\n", file);
+      if (args.provenance && !index::is_index_archive(read_file(file)))
+        fmt::print("{}: OK ({})\n", file, verify_provenance_of(file, keyring));
+      else
+        fmt::print("{}: OK\n", file);
     } catch (const Error& error) {
       std::string message = error.what();
       // Messages from the reader already start with the file name.
@@ -66,6 +83,8 @@ void setup(Command& app) {
   auto* command = app.add_subcommand("verify", "Verify APK packages (signature, datahash, per-file checksums) and indexes (signature)");
   args->keyring.add_to(*command);
   command->add_option("files", args->files, "Packages or APKINDEX.tar.gz files to verify")->required();
+  command->add_flag("--provenance", args->provenance,
+                    "Also check each package's signed SLSA provenance (FILE.intoto.jsonl beside it)");
   command->callback([args] { run(*args); });
 }
 

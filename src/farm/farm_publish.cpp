@@ -1,5 +1,6 @@
 #include "farm/farm_publish.h"
 
+#include "apk/provenance.h"
 #include "common/error.h"
 #include "index/index_builder.h"
 
@@ -29,6 +30,9 @@ PublishResult publish_staged(const PublishOptions& options, const std::vector<Bu
   for (const BuildRecord& record : built)
     for (const std::string& file : record.packages) {
       move_into(staged / file, published / file);
+      // Its signed provenance goes with it (apk/provenance.h).
+      fs::path provenance = apk::provenance_path(staged / file);
+      if (fs::exists(provenance)) move_into(provenance, apk::provenance_path(published / file));
       ++result.packages;
     }
   std::error_code error;

@@ -94,6 +94,7 @@ ArchResult build_arch(const Context& context, const std::string& apk_arch) {
   install.keys = context.keys.files();
   install.skip_device_nodes = !install.privileged;
   install.on_warning = context.options.on_warning;
+  install.require_provenance = context.options.require_provenance;
   size_t count = index::resulting_packages(solution.plan).size();
   progress(context, fmt::format("{}: installing {} package(s)", apk_arch, count));
   index::apply_add(*solution.repos, solution.plan, root, install);

@@ -37,6 +37,7 @@ struct BuildOptions {
   std::optional<std::filesystem::path> lockfile;
   std::filesystem::path cache_dir;  // download cache; empty = index::default_cache_dir()
   unsigned threads = 0;             // gzip threads; 0 = one per core
+  bool require_provenance = false;  // every package's signed provenance must verify (apk/provenance.h)
   std::function<void(const std::string&)> on_progress;
   std::function<void(const std::string&)> on_warning;
 };

@@ -52,6 +52,9 @@ struct InstallOptions {
   std::function<void(const std::string&)> on_warning;
   // Called before each package is installed, e.g. "(1/3) Installing musl (1.2.3-r0)".
   std::function<void(const std::string&)> on_progress;
+  // apply_add (package_add.h) only: every package fetched must have its signed SLSA provenance
+  // beside it in the repository, verified with the repositories' keyring (apk/provenance.h).
+  bool require_provenance = false;
 
   static bool default_privileged();
 };

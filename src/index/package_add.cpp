@@ -2,6 +2,7 @@
 
 #include "apk/dependency.h"
 #include "apk/package.h"
+#include "apk/provenance.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/parallel.h"
@@ -120,6 +121,7 @@ InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const s
     entry.origin = loaded.repository.package_location(repos.arch(), *change.new_package);
     pending.push_back(std::move(entry));
   }
+  const bool require_provenance = options.require_provenance;
   auto verify_one = [&](Pending& entry) {
     try {
       entry.package.emplace(apk::Package::parse(std::move(entry.bytes), entry.origin));
@@ -127,6 +129,17 @@ InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const s
       apk::VerifyOptions verify;
       verify.allow_untrusted = true;  // trust comes from the signed index through the identity
       apk::verify_package(*entry.package, repos.keyring(), verify);
+      if (require_provenance) {
+        const auto& loaded = repos.indexes()[static_cast<size_t>(entry.change->repository)];
+        const IndexRecord& record = *entry.change->new_package;
+        std::optional<std::string> envelope =
+            fetch_provenance(loaded.repository, repos.arch(), record, repos.fetch_options());
+        if (!envelope)
+          fail("{}: no provenance ({}.intoto.jsonl), which --require-provenance asks for", entry.origin, entry.origin);
+        apk::verify_provenance(*envelope, entry.package->bytes(),
+                               std::filesystem::path(entry.origin).filename().string(), repos.keyring(),
+                               entry.origin + ".intoto.jsonl");
+      }
     } catch (...) {
       entry.error = std::current_exception();
     }

@@ -160,6 +160,17 @@ std::string fetch_package(const Repository& repository, std::string_view arch, c
   return std::move(fetched.body);
 }
 
+std::optional<std::string> fetch_provenance(const Repository& repository, std::string_view arch,
+                                            const IndexRecord& record, const FetchOptions& options) {
+  std::string location = repository.package_location(arch, record) + ".intoto.jsonl";
+  try {
+    return std::move(fetch_location(repository, location, options).body);
+  } catch (const FetchError& error) {
+    if (error.kind() == FetchErrorKind::not_found) return std::nullopt;
+    throw;
+  }
+}
+
 void check_package_matches(const apk::Package& package, const IndexRecord& record) {
   const apk::PkgInfo& info = package.info();
   if (info.pkgname != record.name || info.pkgver != record.version)

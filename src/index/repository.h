@@ -20,6 +20,7 @@
 #include "index/http_fetch.h"
 #include "index/index_record.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,11 @@ LoadedIndex load_index(const Repository& repository, std::string_view arch, cons
 // (size). Parse them with apk::Package::parse and call check_package_matches before trusting them.
 std::string fetch_package(const Repository& repository, std::string_view arch, const IndexRecord& record,
                           const FetchOptions& options);
+
+// The signed provenance published beside the package `record` (its location + ".intoto.jsonl",
+// apk/provenance.h), nullopt when the repository has none. Verify it before trusting it.
+std::optional<std::string> fetch_provenance(const Repository& repository, std::string_view arch,
+                                            const IndexRecord& record, const FetchOptions& options);
 
 // Throws unless `package` is the one `record` describes (same C: identity, name and version):
 // the index signature vouches for the package through that identity.

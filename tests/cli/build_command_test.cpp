@@ -157,6 +157,14 @@ class BuildCommand : public ::testing::Test {
     return run_lupine(args);
   }
 
+  // Builds `recipe` into `out` at `date`, signed with `signing_key` (the fixture's key by default).
+  void build_into(const fs::path& recipe, const fs::path& out, const std::string& date, std::string signing_key = "") {
+    auto result = run_lupine({"build", recipe.string(), "-r", repo_.string(), "-k", pub(), "--out-dir", out.string(),
+                              "--cache-dir", (dir_ / "cache").string(), "--build-date", date, "--signing-key",
+                              signing_key.empty() ? key() : signing_key});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+  }
+
   lupine::testing::RunResult test(const fs::path& recipe) {
     std::vector<std::string> args{"test"};
     auto c = common(recipe);
@@ -396,3 +404,131 @@ TEST_F(BuildCommand, RebuildIsIdenticalAndNamesASwappedInput) {
   EXPECT_THAT(differs.out, HasSubstr("\"first_differing_byte\": 0"));
 }
 
+
+// farm verify-rebuild: every recipe of a repository rebuilt from its packages, counted as
+// reproducible-builds.org counts; a package that cannot be rebuilt (no .melange.yaml) counts as not.
+TEST_F(BuildCommand, FarmVerifyRebuildCountsReproduciblePackages) {
+  SKIP_WITHOUT_SANDBOX();
+  ASSERT_EQ(build(write_recipe(recipe_text())).exit_code, 0);
+  auto verified = run_lupine({"farm", "verify-rebuild", out_.string(), "-r", repo_.string(), "-k", pub(),
+                              "--signing-key", key(), "--cache-dir", (dir_ / "cache").string(), "--out-dir",
+                              (dir_ / "verify").string(), "-j", "2"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_THAT(verified.out, ::testing::MatchesRegex("(.|\n)*greet +2.0-r1 +1 +1  reproducible(.|\n)*"));
+  EXPECT_THAT(verified.out, HasSubstr("1 of 1 packages reproducible (100.0 %)\n"));
+  EXPECT_THAT(verified.err, HasSubstr("greet 2.0-r1: 1 package(s) reproducible"));
+
+  // The busybox repository was packed, not built: nothing says how to rebuild it.
+  auto unknown = run_lupine({"farm", "verify-rebuild", repo_.string(), out_.string(), "-r", repo_.string(), "-k",
+                             pub(), "--cache-dir", (dir_ / "cache").string(), "--out-dir",
+                             (dir_ / "verify2").string(), "--json"});
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.err;
+  EXPECT_THAT(unknown.out, HasSubstr("\"packages\": 2,\n  \"reproducible\": 1,\n  \"percent\": 50.0"));
+  EXPECT_THAT(unknown.out, HasSubstr("carries no .melange.yaml"));
+}
+
+// verify --provenance: the signed SLSA provenance beside a built package, and three ways it is
+// refused: a flipped byte, another package's subject, a key the keyring does not trust.
+TEST_F(BuildCommand, VerifyProvenanceRefusesTamperedEnvelopes) {
+  SKIP_WITHOUT_SANDBOX();
+  fs::path recipe = write_recipe(recipe_text());
+  ASSERT_EQ(build(recipe).exit_code, 0);
+  fs::path apk = out_ / arch_ / "greet-2.0-r1.apk";
+  fs::path envelope = apk.string() + ".intoto.jsonl";
+  ASSERT_TRUE(fs::exists(envelope));
+  const std::string good = lupine::read_file(envelope);
+  auto verify = [&] { return run_lupine({"verify", "--provenance", "--keyring", pub(), apk.string()}); };
+  auto ok = verify();
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out, apk.string() + ": OK (provenance signed by key.rsa.pub, builder https://lupine.dev/builders/lupine/v1)\n");
+
+  std::string flipped = good;
+  size_t at = flipped.find("\"payload\":\"") + 40;
+  flipped[at] = flipped[at] == 'A' ? 'B' : 'A';
+  lupine::write_file_atomic(envelope, flipped);
+  auto bad = verify();
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr(envelope.string() + ": BAD signature by key.rsa.pub"));
+
+  // The same recipe built at another date: other bytes, whose provenance names them, not these.
+  fs::path other_out = dir_ / "other";
+  build_into(recipe, other_out, "2025-01-01T00:00:00Z");
+  fs::copy_file(other_out / arch_ / "greet-2.0-r1.apk.intoto.jsonl", envelope, fs::copy_options::overwrite_existing);
+  auto other = verify();
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_THAT(other.err, HasSubstr("is the provenance of other bytes (sha256 "));
+
+  // Signed by a key the keyring does not hold.
+  ASSERT_EQ(run_lupine({"keygen", (dir_ / "stranger").string(), "--key-size", "2048"}).exit_code, 0);
+  fs::path stranger_out = dir_ / "stranger-out";
+  build_into(recipe, stranger_out, "2024-05-01T12:00:00Z", (dir_ / "stranger.rsa").string());
+  fs::copy_file(stranger_out / arch_ / "greet-2.0-r1.apk.intoto.jsonl", envelope, fs::copy_options::overwrite_existing);
+  auto untrusted = verify();
+  EXPECT_EQ(untrusted.exit_code, 1);
+  EXPECT_THAT(untrusted.err, HasSubstr("signed by stranger.rsa.pub, which is not trusted"));
+
+  fs::remove(envelope);
+  auto missing = verify();
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no provenance: expected " + envelope.string()));
+}
+
+// install --require-provenance: every package fetched needs its signed provenance beside it in
+// the repository; a tampered, misplaced or foreign one (or none) refuses the install, which then
+// writes nothing.
+TEST_F(BuildCommand, InstallRequiringProvenanceRefusesWhatDoesNotVerify) {
+  SKIP_WITHOUT_SANDBOX();
+  std::string data = recipe_text();
+  data.replace(data.find("printf '#!/bin/sh\\necho hi\\n'"), std::string("printf '#!/bin/sh\\necho hi\\n'").size(),
+               "echo data");
+  data.replace(data.find("name: greet"), 11, "name: datum");
+  fs::path recipe = write_recipe(data);
+  ASSERT_EQ(build(recipe).exit_code, 0);
+  fs::path apk = out_ / arch_ / "datum-2.0-r1.apk";
+  fs::path envelope = apk.string() + ".intoto.jsonl";
+  ASSERT_TRUE(fs::exists(envelope));
+  const std::string good = lupine::read_file(envelope);
+  int roots = 0;
+  auto install = [&](const std::string& atom) {
+    fs::path root = dir_ / ("root" + std::to_string(++roots));
+    auto result = run_lupine({"install", "--initdb", "--root", root.string(), "-X", out_.string(), "-X",
+                              repo_.string(), "--keyring", pub(), "--cache-dir", (dir_ / "cache").string(),
+                              "--require-provenance", atom});
+    result.out += fs::exists(root / "usr/bin/greet") ? "[installed]" : "[nothing installed]";
+    return result;
+  };
+  auto ok = install("datum");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("[installed]"));
+
+  std::string flipped = good;
+  size_t at = flipped.find("\"payload\":\"") + 60;
+  flipped[at] = flipped[at] == 'A' ? 'B' : 'A';
+  lupine::write_file_atomic(envelope, flipped);
+  auto bad = install("datum");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("BAD signature by key.rsa.pub"));
+  EXPECT_THAT(bad.out, HasSubstr("[nothing installed]"));
+
+  fs::path other_out = dir_ / "other";
+  build_into(recipe, other_out, "2025-01-01T00:00:00Z");
+  fs::copy_file(other_out / arch_ / "datum-2.0-r1.apk.intoto.jsonl", envelope, fs::copy_options::overwrite_existing);
+  auto other = install("datum");
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_THAT(other.err, HasSubstr("is the provenance of other bytes"));
+  EXPECT_THAT(other.out, HasSubstr("[nothing installed]"));
+
+  ASSERT_EQ(run_lupine({"keygen", (dir_ / "stranger").string(), "--key-size", "2048"}).exit_code, 0);
+  fs::path stranger_out = dir_ / "stranger-out";
+  build_into(recipe, stranger_out, "2024-05-01T12:00:00Z", (dir_ / "stranger.rsa").string());
+  fs::copy_file(stranger_out / arch_ / "datum-2.0-r1.apk.intoto.jsonl", envelope, fs::copy_options::overwrite_existing);
+  auto stranger = install("datum");
+  EXPECT_EQ(stranger.exit_code, 1);
+  EXPECT_THAT(stranger.err, HasSubstr("signed by stranger.rsa.pub, which is not trusted"));
+
+  // busybox was packed, not built: it has no provenance to show.
+  lupine::write_file_atomic(envelope, good);
+  auto none = install("busybox");
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_THAT(none.err, HasSubstr("busybox-1.36.1-r0.apk: no provenance"));
+}

@@ -39,6 +39,7 @@ TEST_F(FarmBuildCli, BuildsInOrderAFailureBlocksOnlyItsDependentsAndUnchangedRec
   EXPECT_EQ(tree_->file_in_package("c", "usr/share/c/from-b.txt"), "a built\n");
   EXPECT_THAT(tree_->index_names(), UnorderedElementsAre("a", "b", "c", "f"));
   EXPECT_TRUE(tree_->index_verifies());
+  EXPECT_TRUE(tree_->provenance_verifies("c")) << "each package's provenance is published beside it";
   EXPECT_FALSE(std::filesystem::exists(tree_->out() / ".farm")) << "the staging repository is removed";
   std::string index_before = tree_->index_bytes();
 

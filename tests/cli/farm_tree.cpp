@@ -126,6 +126,12 @@ bool FarmTree::index_verifies() const {
   return result.exit_code == 0;
 }
 
+bool FarmTree::provenance_verifies(const std::string& name) const {
+  RunResult result = run_lupine({"verify", "--provenance", (arch_dir() / (name + "-1.0-r0.apk")).string(),
+                                 "--keyring", repo_.public_key.string()});
+  return result.exit_code == 0;
+}
+
 namespace {
 
 // Live processes' command lines (arguments joined by spaces); zombies have none.

@@ -73,6 +73,8 @@ class FarmTree {
   std::vector<std::string> index_names() const;
   std::string index_bytes() const;
   bool index_verifies() const;
+  // `lupine verify --provenance` of <name>-1.0-r0.apk: the package and its published provenance.
+  bool provenance_verifies(const std::string& name) const;
   // True once a sandbox of this tree's builds runs `script` (bwrap over a root in its cache).
   bool wait_for_sandbox(const std::string& script, std::chrono::seconds limit) const;
   // Command lines of live processes that mention this tree's directory.

@@ -5,7 +5,8 @@
 # in base-nossl, a TLS 1.3 client linked against lupine's OpenSSL in base (a server this test
 # starts on 127.0.0.1 with a test CA: refused, then accepted once the CA comes through the image
 # config's `certificates:`), `id -u` in the -debug images' busybox. Every package of every image
-# is checked to be one the built repository has and stage 0 does not, with a build-root record.
+# is checked to be one the built repository has and stage 0 does not, with a build-root record and
+# its signed provenance.
 # shellcheck source=tests/e2e/lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 for tool in skopeo umoci runc cc openssl python3; do
@@ -24,8 +25,9 @@ index_identities "$packages" >"$work/packages.ids"
 # Builds IMAGE, unpacks it into $work/IMAGE/bundle and checks what every image of these must have.
 build_and_unpack() {
   local image=$1 dir=$work/$1
+  # Every package must come with its signed provenance (the farm published it beside each one).
   lupine image build "$e2e/$image.yaml" "$dir/oci" --tag "lupine/$image:e2e" --arch "$arch" \
-    --sbom-path "$dir/sboms" >/dev/null || fail "image build of $image"
+    --sbom-path "$dir/sboms" --require-provenance >/dev/null || fail "image build of $image"
   skopeo inspect "oci:$dir/oci:e2e" >/dev/null || fail "skopeo cannot inspect $image"
   umoci unpack --image "$dir/oci:e2e" "$dir/bundle" >/dev/null || fail "umoci cannot unpack $image"
   sed -i 's/"terminal": true/"terminal": false/' "$dir/bundle/config.json"

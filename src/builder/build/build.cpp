@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
 
 namespace lupine::builder {
 namespace fs = std::filesystem;
@@ -171,6 +172,7 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
   // at once: it is noted, the build stops at its next checkpoint and the workspace is removed.
   InterruptGuard interrupt_guard;
   auto started = std::chrono::steady_clock::now();
+  const int64_t started_at = static_cast<int64_t>(::time(nullptr));  // for the provenance
   result.log = build_log_path(options, plan);
   BuildLog log(result.log, options.echo_output);
   auto message = [&](const std::string& line) { log.message(line); };
@@ -248,6 +250,7 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
     emit.sources = result.sources;
     emit.build_root = result.root.records;
     emit.namespace_name = options.namespace_name;
+    emit.started = started_at;
     emit.log = message;
     result.packages = emit_packages(plan, emit);
     if (options.generate_index) update_index(options, plan, log);

@@ -1,6 +1,9 @@
 #include "builder/build/package_emit.h"
 
+#include "apk/dsse.h"
+#include "apk/provenance.h"
 #include "apk/spdx.h"
+#include "builder/build/provenance.h"
 #include "builder/build/sbom.h"
 #include "builder/recipe/compiled_yaml.h"
 #include "builder/source/source_cache.h"
@@ -14,6 +17,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ctime>
 
 namespace lupine::builder {
 namespace {
@@ -164,6 +168,27 @@ std::vector<EmittedPackage> emit_packages(const BuildPlan& plan, const EmitOptio
       std::filesystem::path file = arch_dir / fmt::format("{}-{}.apk", package.name, full_version);
       if (options.log) options.log(fmt::format("packaging {} -> {}", package.name, file.string()));
       apk::PackResult result = apk::pack_directory(dir, pack, file);
+      if (options.signer.key) {
+        ProvenanceInputs provenance;
+        provenance.package_file = file.filename().string();
+        provenance.package_sha256 = file_digest_hex(HashAlgorithm::sha256, file);
+        provenance.origin = plan.package.name;
+        provenance.full_version = full_version;
+        provenance.arch = arch;
+        provenance.namespace_name = options.namespace_name;
+        provenance.recipe_name = recipe_name;
+        provenance.recipe_sha256 = recipe_sha256;
+        provenance.compiled_recipe_sha256 = melange_yaml_sha256;
+        provenance.sources = options.sources;
+        provenance.build_root = options.build_root;
+        provenance.source_date_epoch = options.source_date_epoch;
+        provenance.started = options.started;
+        provenance.finished = static_cast<int64_t>(::time(nullptr));
+        provenance.lupine_version = LUPINE_VERSION;
+        write_file_atomic(apk::provenance_path(file),
+                          apk::make_dsse_envelope(apk::kInTotoPayloadType, make_provenance_statement(provenance),
+                                                  *options.signer.key, options.signer.key_name));
+      }
       emitted.push_back({package.name, file, result.info, result.identity, std::move(scan)});
     } catch (const Error& error) {
       throw Error(fmt::format("{}: packaging failed: {}", package.name, error.what()));

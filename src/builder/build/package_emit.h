@@ -7,7 +7,8 @@
 //   3. .PKGINFO (origin = the main package, commit, license, url, builddate = SOURCE_DATE_EPOCH,
 //      replaces, priorities, triggers) and the scriptlets;
 //   4. the .apk packed (every entry owned by root, timestamps = SOURCE_DATE_EPOCH) and signed,
-//      written atomically to <out_dir>/<arch>/<name>-<version>-r<epoch>.apk.
+//      written atomically to <out_dir>/<arch>/<name>-<version>-r<epoch>.apk;
+//   5. when signed, its signed SLSA provenance beside it (<file>.intoto.jsonl).
 #pragma once
 
 #include "apk/package_writer.h"
@@ -44,6 +45,9 @@ struct EmitOptions {
   std::vector<BuildSource> sources;    // main-pipeline sources, added to every package's SBOM
   std::vector<BuildRootPackage> build_root;  // what the build ran on, added to every package's SBOM
   std::string namespace_name = "lupine";  // SBOM supplier / purl namespace (melange --namespace)
+  // With a signer: each package's SLSA provenance, signed with the same key, is written beside it
+  // (apk/provenance.h; builder/build/provenance.h), its build started at `started` (Unix seconds).
+  int64_t started = 0;
   unsigned threads = 0;                // compression threads; 0 = one per core
   std::function<void(const std::string&)> log;  // progress and scanner warnings
 };

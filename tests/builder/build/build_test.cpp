@@ -1,7 +1,9 @@
 // `lupine build` / `lupine test` as library calls, against the real bubblewrap and a busybox-only
 // repository made at test time (build_test_repository.h). Without bwrap or a static busybox the
 // tests skip; under LUPINE_REQUIRE_FIXTURES=1 they fail.
+#include "apk/dsse.h"
 #include "apk/package.h"
+#include "apk/provenance.h"
 #include "builder/build/build.h"
 #include "builder/build/build_pipeline.h"
 #include "builder/recipe/compiled_yaml.h"
@@ -234,6 +236,27 @@ TEST_F(Build, BuildsSignedPackagesAndTheIndex) {
   for (const auto& spdx_package : sbom["packages"])
     if (spdx_package["name"] == ".melange.yaml") compiled_checksum = spdx_package["checksums"][0]["checksumValue"];
   EXPECT_EQ(compiled_checksum, sha256_hex(*melange_yaml)) << sbom.dump(2);
+
+  // Beside each package, its SLSA provenance, signed with the same key: the file by sha256, the
+  // build root by C: identity.
+  fs::path provenance_file = apk::provenance_path(main);
+  ASSERT_TRUE(fs::exists(provenance_file));
+  std::string envelope = read_file(provenance_file);
+  apk::ProvenanceCheck check =
+      apk::verify_provenance(envelope, read_file(main), main.filename().string(), keyring, provenance_file.string());
+  EXPECT_EQ(check.key_name, "test-build.rsa.pub");
+  EXPECT_EQ(check.builder_id, "https://lupine.dev/builders/lupine/v1");
+  nlohmann::json statement = nlohmann::json::parse(apk::verify_dsse_envelope(envelope, keyring, "p").payload);
+  const auto& definition = statement["predicate"]["buildDefinition"];
+  EXPECT_EQ(definition["externalParameters"]["recipe"]["name"], "hello.yaml");
+  EXPECT_EQ(definition["internalParameters"]["SOURCE_DATE_EPOCH"], 1234567890);
+  bool busybox_listed = false;
+  for (const auto& dependency : definition["resolvedDependencies"])
+    busybox_listed |= dependency.value("name", "") == "busybox" &&
+                      dependency["annotations"]["apk-checksum"] == root_package.identity &&
+                      dependency["digest"]["sha1"].get<std::string>().size() == 40;
+  EXPECT_TRUE(busybox_listed) << statement.dump(2);
+  EXPECT_TRUE(fs::exists(apk::provenance_path(doc)));
 
   // It is a recipe: compiled again, with no pipeline library, it gives the same text.
   fs::path embedded = write_recipe(std::string(*melange_yaml), "embedded.yaml");
