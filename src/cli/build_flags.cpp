@@ -27,7 +27,7 @@ std::chrono::seconds parse_timeout(const std::string& text) {
       if (number > 100000000) fail("--timeout {}: too long", text);
       continue;
     }
-    int64_t unit = c == 'h' ? 3600 : c == 'm' ? 60 : c == 's' ? 1 : 0;
+    int64_t unit = c == 'd' ? 86400 : c == 'h' ? 3600 : c == 'm' ? 60 : c == 's' ? 1 : 0;
     if (!unit || !digits) fail("--timeout '{}': expected a duration like 2h, 90m, 1h30m, 45s, or seconds", text);
     total += number * unit;
     number = 0;

@@ -29,6 +29,7 @@ struct BuildArgs {
   std::string cache_dir;
   bool json = false;
   bool require_provenance = false;
+  bool allow_stale_index = false;
 };
 
 struct LockArgs {
@@ -52,6 +53,7 @@ void build(const BuildArgs& args) {
   if (!args.lockfile.empty()) options.lockfile = args.lockfile;
   options.cache_dir = args.cache_dir;
   options.require_provenance = args.require_provenance;
+  options.allow_stale_index = args.allow_stale_index;
   options.on_warning = warn;
   if (stderr_is_terminal()) options.on_progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   image::BuildResult result = image::build_image(config, args.output, options);
@@ -111,6 +113,8 @@ void setup(Command& app) {
   build_command->add_option("--cache-dir", build_args->cache_dir, "Download cache (default: ~/.cache/lupine)");
   build_command->add_flag("--require-provenance", build_args->require_provenance,
                           "Refuse a package without its signed SLSA provenance beside it in the repository");
+  build_command->add_flag("--allow-stale-index", build_args->allow_stale_index,
+                          "Use a rolled-back or expired repository index, with a warning");
   build_command->add_flag("--json", build_args->json, "Print a JSON summary");
   build_command->callback([build_args] { build(*build_args); });
 

@@ -22,6 +22,7 @@ struct InstallArgs {
   std::string arch;
   bool simulate = false;
   bool require_provenance = false;
+  bool allow_stale_index = false;
   std::string cache_dir;
   std::vector<std::string> atoms;
 };
@@ -64,6 +65,7 @@ void run(const InstallArgs& args) {
 
   index::FetchOptions fetch;
   fetch.cache_dir = args.cache_dir.empty() ? index::default_cache_dir() : std::filesystem::path(args.cache_dir);
+  fetch.allow_stale_index = args.allow_stale_index;
   auto warn = [](const std::string& warning) { fmt::print(stderr, "WARNING: {}\n", warning); };
   index::RepositorySet repos(repository_lines, arch, keyring, keyring_options.allow_untrusted, fetch, warn);
 
@@ -99,6 +101,8 @@ void setup(Command& app) {
   args->keyring.add_to(*command);
   command->add_option("--arch", args->arch, "Architecture (default: the root's etc/apk/arch, else this machine's)");
   command->add_flag("-s,--simulate", args->simulate, "Print what would be done; change nothing");
+  command->add_flag("--allow-stale-index", args->allow_stale_index,
+                    "Use an index older than one seen before (rollback) or past its expiry (freeze), with a warning");
   command->add_flag("--require-provenance", args->require_provenance,
                     "Refuse a package without its signed SLSA provenance beside it in the repository (*.apk.intoto.jsonl)");
   command->add_option("--cache-dir", args->cache_dir, "Download cache (default: ~/.cache/lupine)");

@@ -191,6 +191,7 @@ BuildResult build_image(const ImageConfig& config, const std::filesystem::path& 
 
   index::FetchOptions fetch;
   fetch.cache_dir = options.cache_dir.empty() ? index::default_cache_dir() : options.cache_dir;
+  fetch.allow_stale_index = options.allow_stale_index;
   ImageKeyring keys(config, fetch);
   auto [name, tag] = split_tag(options.tag.empty() ? "image" : options.tag);
   std::string image_name = name.substr(name.rfind('/') + 1);

@@ -38,6 +38,7 @@ struct BuildOptions {
   std::filesystem::path cache_dir;  // download cache; empty = index::default_cache_dir()
   unsigned threads = 0;             // gzip threads; 0 = one per core
   bool require_provenance = false;  // every package's signed provenance must verify (apk/provenance.h)
+  bool allow_stale_index = false;   // a rolled-back or expired index is a warning (index/index_freshness.h)
   std::function<void(const std::string&)> on_progress;
   std::function<void(const std::string&)> on_warning;
 };

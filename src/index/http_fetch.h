@@ -28,6 +28,10 @@ struct FetchOptions {
   long backoff_ms = 500;             // wait before the second try, doubled each further try
   bool use_stale_cache = true;       // serve the cached copy when the server cannot be reached
   uint64_t max_size = uint64_t{1} << 32;  // refuse bodies larger than this
+  // Index freshness (index_freshness.h), checked by RepositorySet against what this cache has seen:
+  // with allow_stale_index a rolled-back or expired index is a warning instead of an error.
+  bool allow_stale_index = false;
+  int64_t now = 0;  // the clock expiries are checked against, Unix seconds; 0 = the real one
 };
 
 // Where lupine caches downloads by default: $LUPINE_CACHE_DIR, else $XDG_CACHE_HOME/lupine,

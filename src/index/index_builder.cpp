@@ -5,9 +5,12 @@
 #include "common/fs.h"
 #include "common/parallel.h"
 #include "index/index_archive.h"
+#include "index/index_freshness.h"
 #include "index/index_lock.h"
 
 #include <fcntl.h>
+
+#include <ctime>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -310,7 +313,13 @@ IndexBuildStats build_index_of(const std::vector<const std::string*>& packages, 
   }
 
   stats.records = out.size();
-  std::string bytes = make_index_archive(std::move(out), options.description, options.mtime, options.signer);
+  std::string description = options.description;
+  if (options.expires_in) {
+    std::optional<IndexFreshness> previous = read_index_freshness(options.source_index.value_or(options.output));
+    int64_t now = options.now ? options.now : static_cast<int64_t>(::time(nullptr));
+    description = with_freshness(description, {previous ? previous->version + 1 : 1, now + *options.expires_in});
+  }
+  std::string bytes = make_index_archive(std::move(out), description, options.mtime, options.signer);
   remove_stale_temp_files(options.output);
   // Not fsync'd (Durability::write_back): the index is made again from the packages by a rerun,
   // and a torn one is refused by every reader (gzip CRC, signature), so a power cut costs a

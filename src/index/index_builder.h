@@ -40,6 +40,10 @@ struct IndexBuildOptions {
   apk::PackageSigner signer;              // the index is signed when signer.key is set
   int64_t mtime = 0;                      // SOURCE_DATE_EPOCH: the timestamp inside the index
   unsigned threads = 0;                   // packages read in parallel; 0 = one per core
+  // With a value, the index carries its freshness (index_freshness.h) in DESCRIPTION: the old
+  // index's version + 1 (1 when it has none) and an expiry this many seconds after `now`.
+  std::optional<int64_t> expires_in;
+  int64_t now = 0;  // the clock for expires_in, Unix seconds; 0 = the real one
 };
 
 struct IndexBuildStats {

@@ -8,6 +8,7 @@
 #include "common/parallel.h"
 #include "common/process.h"
 #include "index/busybox_links.h"
+#include "index/index_freshness.h"
 
 #include <algorithm>
 #include <exception>
@@ -40,7 +41,12 @@ RepositorySet::RepositorySet(std::vector<std::string> lines, std::string arch, c
     : lines_(std::move(lines)), arch_(std::move(arch)), keyring_(keyring), fetch_(std::move(fetch)) {
   for (const auto& line : lines_) {
     indexes_.push_back(load_index(Repository::parse(line), arch_, keyring_, allow_untrusted, fetch_));
-    if (!indexes_.back().warning.empty() && on_warning) on_warning(indexes_.back().warning);
+    const LoadedIndex& loaded = indexes_.back();
+    if (!loaded.warning.empty() && on_warning) on_warning(loaded.warning);
+    // Rollback and freeze (index_freshness.h), against what this cache has seen of the repository.
+    FreshnessCheck check{fetch_.cache_dir, fetch_.allow_stale_index, fetch_.now};
+    for (const auto& warning : check_index_freshness(loaded.repository.to_line(), arch_, loaded.description, check))
+      if (on_warning) on_warning(warning);
   }
 }
 

@@ -4,6 +4,7 @@
 #include "common/encoding.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "support/error_of.h"
 #include "common/hash.h"
 
 #include <gmock/gmock.h>
@@ -15,14 +16,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 std::string statement_for(const std::string& name, const std::string& bytes) {
   nlohmann::json statement{{"_type", kStatementType},

@@ -5,16 +5,20 @@
 #include "support/nginx.h"
 #include "support/run.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 namespace lupine::cli {
 namespace {
 
 using lupine::testing::run_lupine;
 using lupine::testing::RunResult;
+using ::testing::HasSubstr;
 
 class InstallCommand : public ::testing::Test {
  protected:
@@ -219,6 +223,65 @@ TEST(InstallCommandFixtures, Aarch64PackagesOnThisMachine) {
   EXPECT_NE(db.find("P:replayout"), std::string::npos);
   EXPECT_NE(db.find("P:pretend-baselayout"), std::string::npos);
   EXPECT_EQ(read_file(dir.path() / "root/etc/apk/arch"), "aarch64\n");
+}
+
+// Index freshness over real HTTP: a client that has seen version 2 of a repository refuses the
+// version 1 the same URL serves later (a rollback) and an index past its expiry (a freeze),
+// installing nothing; --allow-stale-index proceeds with a warning.
+TEST_F(InstallCommand, RollbackAndFreezeOfAnIndexAreRefused) {
+  LUPINE_NGINX_OR_SKIP();
+  const std::filesystem::path index = repo() / "APKINDEX.tar.gz";
+  auto reindex = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"index", "--refresh", "-o", index.string(), "--signing-key",
+                                  path("keys/repo.rsa").string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto result = run_lupine(args);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+  };
+  // Each served index gets its own mtime, so nginx's ETag and Last-Modified tell them apart.
+  int64_t stamp = 0;
+  auto serve = [&](const std::string& bytes) {
+    write_file_atomic(index, bytes);
+    std::filesystem::last_write_time(index, std::filesystem::file_time_type::clock::now() + std::chrono::seconds(++stamp * 10));
+  };
+  reindex({});  // version 1
+  const std::string version1 = read_file(index);
+  reindex({"--expires-in", "30d"});  // version 2
+  const std::string version2 = read_file(index);
+  serve(version2);
+  auto verified = run_lupine({"verify", "--keyring", path("keys/repo.rsa.pub").string(), index.string()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+
+  lupine::testing::NginxServer server(path("repo"));
+  auto fresh = install(server.url());
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  EXPECT_THAT(fresh.err, HasSubstr("/x86_64: first contact: trusting index version 2 as it is (trust on first use)"));
+  expect_installed();
+
+  std::filesystem::remove_all(path("root"));
+  serve(version1);
+  auto rollback = install(server.url());
+  EXPECT_EQ(rollback.exit_code, 1);
+  EXPECT_THAT(rollback.err, HasSubstr(server.url() + "/x86_64: the index is version 1, but version 2"));
+  EXPECT_THAT(rollback.err, HasSubstr("a rollback to an older index"));
+  EXPECT_TRUE(root_has_no_packages());
+  auto allowed = install(server.url(), {"--allow-stale-index"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+  EXPECT_THAT(allowed.err, HasSubstr("a rollback to an older index (allowed by --allow-stale-index)"));
+
+  // Version 3, expiring in a second, served after it has expired.
+  std::filesystem::remove_all(path("root"));
+  serve(version2);
+  reindex({"--expires-in", "1s"});
+  serve(read_file(index));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto frozen = install(server.url());
+  EXPECT_EQ(frozen.exit_code, 1);
+  EXPECT_THAT(frozen.err, HasSubstr(server.url() + "/x86_64: the index (version 3) expired on "));
+  EXPECT_THAT(frozen.err, HasSubstr("the repository may be frozen"));
+  EXPECT_TRUE(root_has_no_packages());
+  auto stale = install(server.url(), {"--allow-stale-index"});
+  EXPECT_EQ(stale.exit_code, 0) << stale.err;
 }
 
 }  // namespace
