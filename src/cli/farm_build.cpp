@@ -6,6 +6,7 @@
 // terminal; failures always), a summary table on stdout (or --json), exit 1 when anything failed
 // or was blocked, 130 when interrupted.
 #include "apk/arch.h"
+#include "cli/build_flags.h"
 #include "cli/command.h"
 #include "cli/signing.h"
 #include "common/error.h"
@@ -41,6 +42,7 @@ struct FarmBuildArgs {
   bool json = false;
   // Passed to every build.
   std::string timeout;
+  std::string index_expires_in;
   bool offline = false;
   bool test = false;
   bool debian_fallback = true;
@@ -151,6 +153,11 @@ void run(const FarmBuildArgs& args) {
   options.signing_key = args.signing_key;
   LoadedSigner signer = load_signer(args.signing_key);
   options.signer = signer.signer;
+  if (!args.index_expires_in.empty()) {
+    std::chrono::seconds expires = parse_timeout(args.index_expires_in);
+    if (expires.count() <= 0) fail("--index-expires-in '{}': expected a duration such as 7d", args.index_expires_in);
+    options.index_expires_in = expires.count();
+  }
   options.keyring = args.keyring;
   options.repositories = args.repositories;
   options.cache_dir = args.cache_dir.empty() ? index::default_cache_dir() : std::filesystem::path(args.cache_dir);
@@ -210,6 +217,9 @@ void setup(Command& app) {
                       "Repository for inputs no recipe produces, e.g. a bootstrap repository (repeatable)");
   command->add_option("--cache-dir", args->cache_dir, "Cache of sources and build roots, shared by every build "
                                                       "(default: ~/.cache/lupine; on a filesystem all Slurm nodes share)");
+  command->add_option("--index-expires-in", args->index_expires_in,
+                      "Publish the index with a version and an expiry this far ahead (7d), which clients check "
+                      "against rollback and freeze");
   command->add_flag("--keep-going", args->keep_going,
                     "Go on after a failure: only the recipes that depend on it are not built (default: stop "
                     "starting builds after the first failure)");

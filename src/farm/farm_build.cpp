@@ -279,6 +279,7 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
   publish.arch = arch;
   publish.signer = options.signer;
   publish.mtime = source_date_epoch_or_zero();
+  publish.index_expires_in = options.index_expires_in;
   PublishResult published = publish_staged(publish, built);
   result.published = published.packages;
   result.index_updated = published.index_updated;

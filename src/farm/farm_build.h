@@ -22,6 +22,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct FarmBuildOptions {
   std::filesystem::path out_dir;            // the published repository (made absolute)
   std::filesystem::path signing_key;        // signs packages (in the jobs) and the index
   apk::PackageSigner signer;                // the loaded signing key, for the index
+  std::optional<int64_t> index_expires_in;  // --index-expires-in: the published index's freshness
   std::vector<std::string> repositories;    // --repository-append
   std::vector<std::string> keyring;         // --keyring-append
   std::filesystem::path cache_dir;          // shared by every build: sources, roots

@@ -56,6 +56,7 @@ PublishResult publish_staged(const PublishOptions& options, const std::vector<Bu
   index_options.allow_untrusted = true;
   index_options.signer = options.signer;
   index_options.mtime = options.mtime;
+  index_options.expires_in = options.index_expires_in;
   index::build_index(packages, index_options);
   result.index_updated = true;
 

@@ -8,6 +8,7 @@
 #include "farm/farm_job.h"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct PublishOptions {
   std::string arch;
   apk::PackageSigner signer;          // signs the index
   int64_t mtime = 0;                  // the index's timestamp (SOURCE_DATE_EPOCH)
+  // The published index's version and expiry this far ahead (index/index_freshness.h); none unset.
+  std::optional<int64_t> index_expires_in;
 };
 
 struct PublishResult {

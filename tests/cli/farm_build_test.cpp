@@ -62,6 +62,23 @@ TEST_F(FarmBuildCli, BuildsInOrderAFailureBlocksOnlyItsDependentsAndUnchangedRec
   EXPECT_TRUE(tree_->index_verifies());
 }
 
+// --index-expires-in: each publish gives the index the next version and a new expiry.
+TEST_F(FarmBuildCli, PublishedIndexCarriesAVersionThatGrowsWithEachPublish) {
+  tree_->recipe("a", {}, "true");
+  auto description = [&] {
+    RunResult result = run({"tar", "-xzOf", (tree_->arch_dir() / "APKINDEX.tar.gz").string(), "DESCRIPTION"});
+    return result.out;
+  };
+  RunResult first = tree_->build({"--index-expires-in", "7d"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_THAT(description(), ::testing::MatchesRegex(R"(\[lupine-index 1 expires 20[0-9-]+T[0-9:]+Z\])"));
+  tree_->change_recipe("a");
+  RunResult second = tree_->build({"--index-expires-in", "7d"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(description(), HasSubstr("[lupine-index 2 expires "));
+  EXPECT_TRUE(tree_->index_verifies());
+}
+
 TEST_F(FarmBuildCli, WithoutKeepGoingNothingStartsAfterAFailure) {
   tree_->recipe("broken", {}, "echo failing on purpose; exit 3");
   tree_->recipe("a", {}, "true");
