@@ -99,8 +99,10 @@ std::vector<std::string> check_index_freshness(const std::string& repository, co
   const int64_t now = check.now ? check.now : static_cast<int64_t>(::time(nullptr));
   std::optional<IndexFreshness> fresh = parse_freshness(description);
 
-  std::filesystem::create_directories(check.state_dir);
   const std::filesystem::path file = check.state_dir / "index-versions";
+  // Nothing to check or record: no version in the index and none seen of any repository.
+  if (!fresh && !std::filesystem::exists(file)) return warnings;
+  std::filesystem::create_directories(check.state_dir);
   FileLock lock(check.state_dir / "index-versions.lock");
   std::map<std::string, Seen> state = read_state(file);
   auto seen = state.find(key);
