@@ -32,7 +32,7 @@ struct TestRepository {
 
 std::filesystem::path pack(const std::filesystem::path& tree, const std::string& name, const std::string& arch,
                            const RsaPrivateKey& key, const std::filesystem::path& out_dir,
-                           std::vector<std::string> depends = {}) {
+                           std::vector<std::string> depends = {}, std::vector<std::string> provides = {}) {
   apk::PackOptions options;
   options.info.pkgname = name;
   options.info.pkgver = "1.0-r0";
@@ -42,6 +42,7 @@ std::filesystem::path pack(const std::filesystem::path& tree, const std::string&
   options.info.origin = name;
   options.info.builddate = 1700000000;
   options.info.depends = std::move(depends);
+  options.info.provides = std::move(provides);
   options.mtime = 1700000000;
   options.threads = 1;
   options.keep_owners = false;
@@ -51,7 +52,8 @@ std::filesystem::path pack(const std::filesystem::path& tree, const std::string&
   return output;
 }
 
-// busybox-image-test (bin/busybox from the host's static busybox, bin/sh -> busybox) and
+// busybox-image-test (bin/busybox from the host's static busybox, bin/sh -> busybox, and its list of
+// applet paths, whose bin/id the image build links) and
 // baselayout-image-test (etc/passwd, etc/group, etc/os-release), indexed and signed.
 TestRepository make_repository(const std::filesystem::path& dir, const std::filesystem::path& busybox) {
   static const RsaPrivateKey key = RsaPrivateKey::generate(2048);
@@ -65,7 +67,10 @@ TestRepository make_repository(const std::filesystem::path& dir, const std::file
   std::filesystem::copy_file(busybox, busybox_tree.path() / "bin/busybox");
   std::filesystem::permissions(busybox_tree.path() / "bin/busybox", std::filesystem::perms(0755));
   std::filesystem::create_symlink("busybox", busybox_tree.path() / "bin/sh");
-  std::filesystem::create_symlink("busybox", busybox_tree.path() / "bin/id");
+  // No id link: the image build makes it from the list, as apko does for Wolfi's busybox (it
+  // provides busybox, as busybox-full does).
+  std::filesystem::create_directories(busybox_tree.path() / "etc/busybox-paths.d");
+  write_file_atomic(busybox_tree.path() / "etc/busybox-paths.d/busybox-image-test", "bin/sh\nbin/id\n");
 
   TempDir base_tree("lupine-image-baselayout");
   std::filesystem::create_directories(base_tree.path() / "etc");
@@ -74,7 +79,8 @@ TestRepository make_repository(const std::filesystem::path& dir, const std::file
   write_file_atomic(base_tree.path() / "etc/os-release", "ID=lupine-test\nNAME=\"lupine test\"\n");
 
   std::vector<std::filesystem::path> packages = {
-      pack(busybox_tree.path(), "busybox-image-test", arch, key, repo.dir / arch, {"baselayout-image-test"}),
+      pack(busybox_tree.path(), "busybox-image-test", arch, key, repo.dir / arch, {"baselayout-image-test"},
+           {"busybox=1.0-r0"}),
       pack(base_tree.path(), "baselayout-image-test", arch, key, repo.dir / arch),
   };
   apk::Keyring keyring;
@@ -130,6 +136,8 @@ archs: [{}]
   auto unpacked = run({"umoci", "unpack", "--image", out.string() + ":1", bundle.string()});
   ASSERT_EQ(unpacked.exit_code, 0) << unpacked.err;
   EXPECT_THAT(read_file(bundle / "rootfs/etc/passwd"), ::testing::HasSubstr("app:x:1234:1234:"));
+  EXPECT_EQ(std::filesystem::read_symlink(bundle / "rootfs/bin/id"), "/bin/busybox");
+  EXPECT_EQ(std::filesystem::read_symlink(bundle / "rootfs/bin/sh"), "busybox");  // the package's own
 
   // runc cannot open a terminal here (machine-notes §4): run with process.terminal = false.
   nlohmann::json spec = nlohmann::json::parse(read_file(bundle / "config.json"));
