@@ -3,6 +3,7 @@
 // lupine image lock CONFIG [-o LOCK.json] [--arch A]... [--cache-dir D]
 // apko-format configs → OCI image layout or docker-archive (image/build.h); lock files as apko's.
 #include "cli/command.h"
+#include "cli/signing.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "image/build.h"
@@ -30,6 +31,7 @@ struct BuildArgs {
   bool json = false;
   bool require_provenance = false;
   bool allow_stale_index = false;
+  std::string signing_key;
 };
 
 struct LockArgs {
@@ -55,6 +57,11 @@ void build(const BuildArgs& args) {
   options.require_provenance = args.require_provenance;
   options.allow_stale_index = args.allow_stale_index;
   options.on_warning = warn;
+  std::optional<LoadedSigner> signer;
+  if (!args.signing_key.empty()) {
+    signer = load_signer(args.signing_key);
+    options.signer = signer->signer;
+  }
   if (stderr_is_terminal()) options.on_progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   image::BuildResult result = image::build_image(config, args.output, options);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -65,6 +72,7 @@ void build(const BuildArgs& args) {
     out["format"] = args.format;
     out["index"] = result.index_digest;
     out["seconds"] = seconds;
+    if (!result.provenance.empty()) out["provenance"] = result.provenance.string();
     nlohmann::ordered_json archs = nlohmann::ordered_json::array();
     for (const auto& arch : result.archs)
       archs.push_back({{"arch", arch.apk_arch},
@@ -82,6 +90,7 @@ void build(const BuildArgs& args) {
     fmt::print("{} ({}): {} ({} packages, layer {} bytes)\n", arch.apk_arch, arch.go_arch, arch.manifest_digest,
                arch.packages.size(), arch.layer.size);
   fmt::print("{}: index {} in {:.2f}s\n", result.output.string(), result.index_digest, seconds);
+  if (!result.provenance.empty()) fmt::print("provenance: {}\n", result.provenance.string());
 }
 
 void lock(const LockArgs& args) {
@@ -113,6 +122,8 @@ void setup(Command& app) {
   build_command->add_option("--cache-dir", build_args->cache_dir, "Download cache (default: ~/.cache/lupine)");
   build_command->add_flag("--require-provenance", build_args->require_provenance,
                           "Refuse a package without its signed SLSA provenance beside it in the repository");
+  build_command->add_option("--signing-key", build_args->signing_key,
+                            "RSA private key to sign the image's SLSA provenance with (written to OUT.intoto.jsonl)");
   build_command->add_flag("--allow-stale-index", build_args->allow_stale_index,
                           "Use a rolled-back or expired repository index, with a warning");
   build_command->add_flag("--json", build_args->json, "Print a JSON summary");

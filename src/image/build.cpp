@@ -1,6 +1,7 @@
 #include "image/build.h"
 
 #include "apk/arch.h"
+#include "apk/dsse.h"
 #include "apk/spdx.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -9,6 +10,7 @@
 #include "image/accounts.h"
 #include "image/certificates.h"
 #include "image/docker_archive.h"
+#include "image/image_provenance.h"
 #include "image/image_sbom.h"
 #include "image/lock.h"
 #include "image/oci_layout.h"
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <ctime>
 
 namespace lupine::image {
 namespace {
@@ -97,7 +100,7 @@ ArchResult build_arch(const Context& context, const std::string& apk_arch) {
   install.require_provenance = context.options.require_provenance;
   size_t count = index::resulting_packages(solution.plan).size();
   progress(context, fmt::format("{}: installing {} package(s)", apk_arch, count));
-  index::apply_add(*solution.repos, solution.plan, root, install);
+  index::InstallReport report = index::apply_add(*solution.repos, solution.plan, root, install);
 
   base_directories(root);
   runtime_keys(config, root);
@@ -107,7 +110,13 @@ ArchResult build_arch(const Context& context, const std::string& apk_arch) {
   apply_paths(root, config.paths, owners);
   install_certificates(config, root);  // after the paths, as apko (mutatePaths, then installCertificates)
   for (const auto& change : solution.plan.solution.changes)
-    if (change.new_package) result.packages.push_back(change.new_package->name + "-" + change.new_package->version);
+    if (change.new_package) {
+      const index::IndexRecord& record = *change.new_package;
+      result.packages.push_back(record.name + "-" + record.version);
+      auto provenance = report.provenance_sha256.find(record.name + "-" + record.version);
+      result.package_records.push_back({record.name, record.version, record.identity,
+                                        provenance == report.provenance_sha256.end() ? "" : provenance->second});
+    }
 
   index::RootDir dir(root);
   // apko's checkPaths: images without these confuse tools and runtimes (user lookups, scanners).
@@ -178,6 +187,7 @@ BuildResult build_image(const ImageConfig& config, const std::filesystem::path& 
   // An interrupt stops the build at its next checkpoint (a package installed, a layer entry, an
   // arch) and the staging and temporary directories are removed on the way out.
   InterruptGuard interrupt_guard;
+  const int64_t started_at = static_cast<int64_t>(::time(nullptr));  // for the provenance
   std::vector<std::string> archs = select_archs(config, options.archs);
   std::optional<Lock> lock;
   if (options.lockfile) {
@@ -258,6 +268,14 @@ BuildResult build_image(const ImageConfig& config, const std::filesystem::path& 
   }
   for (auto& arch : result.archs) arch.sbom = final_sbom_dir / arch.sbom.filename();
   result.output = absolute_out;
+  if (options.signer.key) {
+    ImageProvenanceInputs inputs{config.file.filename().string(), config.checksum, options.tag, &result, started_at,
+                                 static_cast<int64_t>(::time(nullptr))};
+    result.provenance = std::filesystem::path(absolute_out.string() + ".intoto.jsonl");
+    write_file_atomic(result.provenance,
+                      apk::make_dsse_envelope(apk::kInTotoPayloadType, make_image_provenance_statement(inputs),
+                                              *options.signer.key, options.signer.key_name));
+  }
   return result;
 }
 

@@ -15,6 +15,7 @@
 // renamed into place when complete; a docker archive is written under a temporary name.
 #pragma once
 
+#include "apk/package_writer.h"
 #include "image/config.h"
 #include "image/layer.h"
 
@@ -39,6 +40,9 @@ struct BuildOptions {
   unsigned threads = 0;             // gzip threads; 0 = one per core
   bool require_provenance = false;  // every package's signed provenance must verify (apk/provenance.h)
   bool allow_stale_index = false;   // a rolled-back or expired index is a warning (index/index_freshness.h)
+  // With a key: the image's SLSA provenance, signed, beside the output (<OUT>.intoto.jsonl;
+  // image_provenance.h).
+  apk::PackageSigner signer;
   std::function<void(const std::string&)> on_progress;
   std::function<void(const std::string&)> on_warning;
 };
@@ -51,11 +55,18 @@ struct ArchResult {
   std::string config_digest;
   LayerBlob layer;
   std::vector<std::string> packages;  // "name-version", in install order
+  // The same packages with their C: identities and, with require_provenance, the sha256 of the
+  // provenance envelope each was verified with (for the image's own provenance).
+  struct Package {
+    std::string name, version, identity, provenance_sha256;
+  };
+  std::vector<Package> package_records;
   std::filesystem::path sbom;
 };
 
 struct BuildResult {
   std::filesystem::path output;
+  std::filesystem::path provenance;  // "" without a signer
   std::string index_digest;
   std::vector<ArchResult> archs;
 };

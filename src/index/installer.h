@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,8 @@ struct InstallReport {
   size_t files_written = 0;
   size_t files_removed = 0;
   size_t busybox_links = 0;  // made by apply_add afterwards (busybox_links.h)
+  // apply_add with require_provenance: "name-version" → sha256 of the provenance envelope verified.
+  std::map<std::string, std::string> provenance_sha256;
   std::vector<std::string> warnings;
 };
 

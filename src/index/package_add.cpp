@@ -5,6 +5,7 @@
 #include "apk/provenance.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/hash.h"
 #include "common/parallel.h"
 #include "common/process.h"
 #include "index/busybox_links.h"
@@ -106,6 +107,7 @@ InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const s
   struct Pending {
     const Change* change = nullptr;
     std::string bytes, origin;
+    std::string provenance_sha256;  // of the envelope, when require_provenance
     std::optional<apk::Package> package;
     std::exception_ptr error;
   };
@@ -145,6 +147,7 @@ InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const s
         apk::verify_provenance(*envelope, entry.package->bytes(),
                                std::filesystem::path(entry.origin).filename().string(), repos.keyring(),
                                entry.origin + ".intoto.jsonl");
+        entry.provenance_sha256 = sha256_hex(*envelope);
       }
     } catch (...) {
       entry.error = std::current_exception();
@@ -160,6 +163,10 @@ InstallReport apply_add(const RepositorySet& repos, const AddPlan& plan, const s
   if (options.arch.empty()) options.arch = repos.arch();
   if (!options.repositories) options.repositories = repos.lines();
   InstallReport report = install_packages(root, install, options);
+  for (const auto& entry : pending)
+    if (!entry.provenance_sha256.empty())
+      report.provenance_sha256[entry.change->new_package->name + "-" + entry.change->new_package->version] =
+          entry.provenance_sha256;
   report.busybox_links = install_busybox_links(root, load_root_state(root).installed).created;
   return report;
 }

@@ -2,6 +2,7 @@
 // baselayout), a signed repository, `lupine image build`, then `umoci unpack` and `runc run` with
 // the image's own entrypoint and user — the container prints what the image says it should.
 #include "apk/arch.h"
+#include "apk/dsse.h"
 #include "apk/package_writer.h"
 #include "common/fs.h"
 #include "common/rsa.h"
@@ -148,6 +149,58 @@ archs: [{}]
   run({"runc", "delete", "--force", id});
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
   EXPECT_EQ(ran.out, "hello from lupine\n1234\nhi\n");
+}
+
+// With --signing-key, the image's own SLSA provenance lies beside it, signed: its subjects are the
+// image index and the arch's manifest, and it lists every package with its C: identity. Packages
+// without provenance of their own are refused with --require-provenance, and nothing is written.
+TEST(ImageProvenance, SignedBesideTheLayoutNamingIndexManifestAndPackages) {
+  auto busybox = static_busybox();
+  if (!busybox) {
+    if (testing::fixtures_required()) FAIL() << "busybox-static is not installed";
+    GTEST_SKIP() << "busybox-static is not installed";
+  }
+  TempDir dir("lupine-image-provenance");
+  TestRepository repo = make_repository(dir.path(), *busybox);
+  write_file_atomic(dir.path() / "image.yaml", fmt::format(R"(contents:
+  keyring: [./lupine-image-test.rsa.pub]
+  repositories: [./repo]
+  packages: [busybox-image-test]
+entrypoint:
+  command: /bin/sh
+archs: [{}]
+)",
+                                                                apk::host_apk_arch()));
+  ASSERT_EQ(run_lupine({"keygen", (dir.path() / "image").string(), "--key-size", "2048"}).exit_code, 0);
+  auto out = dir.path() / "out";
+  std::vector<std::string> args{"image", "build", (dir.path() / "image.yaml").string(), out.string(), "--tag",
+                                "prov:1", "--signing-key", (dir.path() / "image.rsa").string(), "--json"};
+  auto required = args;
+  required.push_back("--require-provenance");
+  auto refused = run_lupine(required);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("-image-test-1.0-r0.apk: no provenance ("));
+  EXPECT_FALSE(std::filesystem::exists(out));
+
+  auto built = run_lupine(args);
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  nlohmann::json summary = nlohmann::json::parse(built.out);
+  std::filesystem::path envelope_file = out.string() + ".intoto.jsonl";
+  EXPECT_EQ(summary["provenance"], envelope_file.string());
+  apk::Keyring keyring;
+  keyring.add(dir.path() / "image.rsa.pub");
+  apk::DsseContents contents = apk::verify_dsse_envelope(read_file(envelope_file), keyring, "image provenance");
+  nlohmann::json statement = nlohmann::json::parse(contents.payload);
+  EXPECT_EQ(statement["predicateType"], "https://slsa.dev/provenance/v1");
+  EXPECT_EQ(statement["subject"][0]["name"], "prov:1");
+  EXPECT_EQ("sha256:" + statement["subject"][0]["digest"]["sha256"].get<std::string>(), summary["index"]);
+  EXPECT_EQ("sha256:" + statement["subject"][1]["digest"]["sha256"].get<std::string>(), summary["archs"][0]["manifest"]);
+  std::vector<std::string> packages;
+  for (const auto& dependency : statement["predicate"]["buildDefinition"]["resolvedDependencies"]) {
+    packages.push_back(dependency["name"]);
+    EXPECT_EQ(dependency["digest"]["sha1"].get<std::string>().size(), 40u);
+  }
+  EXPECT_THAT(packages, ::testing::UnorderedElementsAre("busybox-image-test", "baselayout-image-test"));
 }
 
 }  // namespace
