@@ -102,33 +102,41 @@ std::optional<std::filesystem::path> static_busybox() {
   return std::nullopt;
 }
 
-TEST(ImageRuntime, RuncRunsTheImagesEntrypointAsItsUser) {
+// A directory with the test repository and an image config `image.yaml` on it (the host's static
+// busybox as a package; skipped without busybox-static, failed under LUPINE_REQUIRE_FIXTURES).
+class ImageOnBusybox : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto busybox = static_busybox();
+    if (!busybox) {
+      if (testing::fixtures_required()) FAIL() << "busybox-static is not installed";
+      GTEST_SKIP() << "busybox-static is not installed";
+    }
+    make_repository(dir_.path(), *busybox);
+  }
+  // image.yaml: busybox-image-test from the repository, `command` as the entrypoint, then `rest`.
+  void write_config(const std::string& command, const std::string& rest = "") const {
+    write_file_atomic(dir_.path() / "image.yaml",
+                      fmt::format("contents:\n  keyring: [./lupine-image-test.rsa.pub]\n  repositories: [./repo]\n"
+                                  "  packages: [busybox-image-test]\nentrypoint:\n  command: {}\n{}archs: [{}]\n",
+                                  command, rest, apk::host_apk_arch()));
+  }
+  TempDir dir_{"lupine-image-runtime"};
+};
+
+TEST_F(ImageOnBusybox, RuncRunsTheImagesEntrypointAsItsUser) {
   LUPINE_PROGRAM_OR_SKIP("umoci");
   LUPINE_PROGRAM_OR_SKIP("runc");
   if (::geteuid() != 0) GTEST_SKIP() << "runc needs root";
-  auto busybox = static_busybox();
-  if (!busybox) {
-    if (testing::fixtures_required()) FAIL() << "busybox-static is not installed";
-    GTEST_SKIP() << "busybox-static is not installed";
-  }
-  TempDir dir("lupine-image-runtime");
-  TestRepository repo = make_repository(dir.path(), *busybox);
-  write_file_atomic(dir.path() / "image.yaml", fmt::format(R"(contents:
-  keyring: [./lupine-image-test.rsa.pub]
-  repositories: [./repo]
-  packages: [busybox-image-test]
-entrypoint:
-  command: /bin/sh -c 'echo hello from lupine; /bin/id -u; echo $GREETING'
-accounts:
+  const TempDir& dir = dir_;
+  write_config("/bin/sh -c 'echo hello from lupine; /bin/id -u; echo $GREETING'", R"(accounts:
   run-as: app
   users:
     - username: app
       uid: 1234
 environment:
   GREETING: hi
-archs: [{}]
-)",
-                                                                apk::host_apk_arch()));
+)");
   auto out = dir.path() / "out";
   auto built = run_lupine({"image", "build", (dir.path() / "image.yaml").string(), out.string(), "--tag", "rt:1"});
   ASSERT_EQ(built.exit_code, 0) << built.err;
@@ -154,23 +162,9 @@ archs: [{}]
 // With --signing-key, the image's own SLSA provenance lies beside it, signed: its subjects are the
 // image index and the arch's manifest, and it lists every package with its C: identity. Packages
 // without provenance of their own are refused with --require-provenance, and nothing is written.
-TEST(ImageProvenance, SignedBesideTheLayoutNamingIndexManifestAndPackages) {
-  auto busybox = static_busybox();
-  if (!busybox) {
-    if (testing::fixtures_required()) FAIL() << "busybox-static is not installed";
-    GTEST_SKIP() << "busybox-static is not installed";
-  }
-  TempDir dir("lupine-image-provenance");
-  TestRepository repo = make_repository(dir.path(), *busybox);
-  write_file_atomic(dir.path() / "image.yaml", fmt::format(R"(contents:
-  keyring: [./lupine-image-test.rsa.pub]
-  repositories: [./repo]
-  packages: [busybox-image-test]
-entrypoint:
-  command: /bin/sh
-archs: [{}]
-)",
-                                                                apk::host_apk_arch()));
+TEST_F(ImageOnBusybox, ProvenanceSignedBesideTheLayoutNamesIndexManifestAndPackages) {
+  const TempDir& dir = dir_;
+  write_config("/bin/sh");
   ASSERT_EQ(run_lupine({"keygen", (dir.path() / "image").string(), "--key-size", "2048"}).exit_code, 0);
   auto out = dir.path() / "out";
   std::vector<std::string> args{"image", "build", (dir.path() / "image.yaml").string(), out.string(), "--tag",
