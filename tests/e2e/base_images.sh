@@ -29,8 +29,10 @@ build_and_unpack() {
   lupine image build "$e2e/$image.yaml" "$dir/oci" --tag "lupine/$image:e2e" --arch "$arch" \
     --sbom-path "$dir/sboms" --require-provenance --signing-key "$key" >/dev/null || fail "image build of $image"
   # The image's own provenance, signed, leads to each package's (their envelopes' sha256).
-  python3 -c 'import base64, json, sys; print(base64.b64decode(json.load(open(sys.argv[1]))["payload"]).decode())' \
-    "$dir/oci.intoto.jsonl" | grep -q '"provenance-sha256"' || fail "$image: no provenance naming its packages' provenance"
+  local statement
+  statement=$(python3 -c 'import base64, json, sys; print(base64.b64decode(json.load(open(sys.argv[1]))["payload"]).decode())' \
+    "$dir/oci.intoto.jsonl") || fail "$image: its provenance is not a DSSE envelope"
+  grep -q '"provenance-sha256"' <<<"$statement" || fail "$image: no provenance naming its packages' provenance"
   skopeo inspect "oci:$dir/oci:e2e" >/dev/null || fail "skopeo cannot inspect $image"
   umoci unpack --image "$dir/oci:e2e" "$dir/bundle" >/dev/null || fail "umoci cannot unpack $image"
   sed -i 's/"terminal": true/"terminal": false/' "$dir/bundle/config.json"

@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <tuple>
+
 namespace lupine::builder {
 namespace {
 
@@ -173,7 +176,14 @@ std::string make_package_sbom(const SbomInputs& in) {
                              {"relatedSpdxElement", source["SPDXID"]}});
     packages.push_back(std::move(source));
   }
-  for (const BuildRootPackage& input : in.build_root) {
+  // By name, not in install order: the order the solver installs a set in depends on how the world
+  // was written (a recipe's packages, or the same set locked as name=version in .melange.yaml), and
+  // a rebuild from the locked form must give the same bytes.
+  std::vector<BuildRootPackage> build_root = in.build_root;
+  std::sort(build_root.begin(), build_root.end(), [](const BuildRootPackage& a, const BuildRootPackage& b) {
+    return std::tie(a.name, a.version, a.arch) < std::tie(b.name, b.version, b.arch);
+  });
+  for (const BuildRootPackage& input : build_root) {
     std::string id = "SPDXRef-BuildRoot-" + spdx_id(input.name + "-" + input.version);
     packages.push_back({{"SPDXID", id},
                         {"name", input.name},

@@ -52,7 +52,8 @@ struct SbomInputs {
   // "" when there is none. Named as its own element, DESCRIBED_BY and GENERATED_FROM the recipe.
   std::string compiled_recipe_sha256;
   std::vector<SbomSource> sources;
-  // Each a BUILD_DEPENDENCY_OF the package, by name and version only: with C: identities in it, a
+  // Each a BUILD_DEPENDENCY_OF the package (listed by name, whatever the order here), by name and
+  // version only: with C: identities in it, a
   // package whose build root holds its own earlier output (bzip2: stage 0's perl needs
   // so:libbz2.so.1.0, which the built libbz2 provides) would differ on every rebuild and a farm would
   // never find it up to date. The identities are in the record beside the log (build_root_record.h).
