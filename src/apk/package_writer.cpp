@@ -178,6 +178,9 @@ PackResult pack_directory(const std::filesystem::path& root, const PackOptions& 
                                       options.mtime);
   result.identity = "Q1" + base64_encode(sha1(control));
   result.file_size = signature.size() + control.size() + data_member.size();
+  Hasher file_hash(HashAlgorithm::sha256);
+  for (const std::string* member : {&signature, &control, &data_member}) file_hash.update(*member);
+  result.file_sha256 = hex_encode(file_hash.finish());
 
   AtomicFile file(output);
   file.write(signature);

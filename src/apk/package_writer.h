@@ -39,6 +39,7 @@ struct PackResult {
   PkgInfo info;          // as written, with size and datahash
   std::string identity;  // Q1… of the control member
   uint64_t file_size = 0;
+  std::string file_sha256;  // hex, of the whole file as written
   uint64_t data_bytes = 0;  // uncompressed tar size of the data member
 };
 

@@ -1,6 +1,7 @@
 #include "apk/provenance.h"
 
 #include "apk/dsse.h"
+#include "common/encoding.h"
 #include "common/error.h"
 #include "common/hash.h"
 
@@ -8,6 +9,13 @@
 #include <nlohmann/json.hpp>
 
 namespace lupine::apk {
+
+std::optional<std::string> identity_sha1_hex(std::string_view identity) {
+  if (identity.rfind("Q1", 0) != 0) return std::nullopt;
+  std::optional<std::string> sha1 = base64_decode(identity.substr(2));
+  if (!sha1 || sha1->size() != 20) return std::nullopt;
+  return hex_encode(*sha1);
+}
 
 std::filesystem::path provenance_path(const std::filesystem::path& package) {
   return std::filesystem::path(package.string() + ".intoto.jsonl");

@@ -11,6 +11,7 @@
 #include "apk/keyring.h"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,10 @@ namespace lupine::apk {
 
 inline constexpr const char* kStatementType = "https://in-toto.io/Statement/v1";
 inline constexpr const char* kSlsaProvenanceType = "https://slsa.dev/provenance/v1";
+
+// A package's C: identity ("Q1" + base64 of the SHA-1 of its control member) as the hex sha1 digest
+// provenance statements name it by; nullopt for another form (X1 hex, or malformed).
+std::optional<std::string> identity_sha1_hex(std::string_view identity);
 
 // hello-2.12-r0.apk → hello-2.12-r0.apk.intoto.jsonl (beside it).
 std::filesystem::path provenance_path(const std::filesystem::path& package);

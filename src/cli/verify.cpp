@@ -23,11 +23,11 @@ struct VerifyArgs {
 
 // --provenance: the package's SLSA provenance beside it (FILE.intoto.jsonl) is signed by a trusted
 // key and names this file's sha256 as its subject (apk/provenance.h). Never --allow-untrusted.
-std::string verify_provenance_of(const std::string& file, const apk::Keyring& keyring) {
+std::string verify_provenance_of(const std::string& file, std::string_view bytes, const apk::Keyring& keyring) {
   std::filesystem::path envelope = apk::provenance_path(file);
   if (!std::filesystem::exists(envelope))
     fail("{}: no provenance: expected {} beside it", file, envelope.string());
-  apk::ProvenanceCheck check = apk::verify_provenance(read_file(envelope), read_file(file),
+  apk::ProvenanceCheck check = apk::verify_provenance(read_file(envelope), bytes,
                                                       std::filesystem::path(file).filename().string(), keyring,
                                                       envelope.string());
   return fmt::format("provenance signed by {}, builder {}", check.key_name, check.builder_id);
@@ -36,12 +36,12 @@ std::string verify_provenance_of(const std::string& file, const apk::Keyring& ke
 // The signature check of a package or an index; throws with the reason when it fails. Read as a
 // package first (an index is small, so trying it second costs little), as an index when that fails
 // and the content says so (the member after the signatures holds APKINDEX).
-apk::SignatureCheck verify_file(const std::string& file, const apk::Keyring& keyring, bool allow_untrusted) {
+apk::SignatureCheck verify_file(const std::string& file, const std::string& bytes, const apk::Keyring& keyring,
+                                bool allow_untrusted) {
   std::optional<apk::Package> package;
   try {
-    package = apk::Package::parse(read_file(file), file);
+    package = apk::Package::parse(bytes, file);
   } catch (const Error&) {
-    std::string bytes = read_file(file);
     if (!index::is_index_archive(bytes)) throw;
     index::IndexArchive archive = index::parse_index_archive(bytes, file);
     return index::verify_index_signature(archive, keyring, allow_untrusted);
@@ -56,14 +56,15 @@ void run(const VerifyArgs& args) {
   int failures = 0;
   for (const auto& file : args.files) {
     try {
-      apk::SignatureCheck signature = verify_file(file, keyring, args.keyring.allow_untrusted);
+      const std::string bytes = read_file(file);
+      apk::SignatureCheck signature = verify_file(file, bytes, keyring, args.keyring.allow_untrusted);
       if (signature.status == apk::SignatureStatus::untrusted)
         fmt::print(stderr, "{}: warning: untrusted signature (signed by {}), allowed by --allow-untrusted\n",
                    file, signature.detail);
       if (signature.status == apk::SignatureStatus::unsigned_)
         fmt::print(stderr, "{}: warning: unsigned, allowed by --allow-untrusted\n", file);
-      if (args.provenance && !index::is_index_archive(read_file(file)))
-        fmt::print("{}: OK ({})\n", file, verify_provenance_of(file, keyring));
+      if (args.provenance && !index::is_index_archive(bytes))
+        fmt::print("{}: OK ({})\n", file, verify_provenance_of(file, bytes, keyring));
       else
         fmt::print("{}: OK\n", file);
     } catch (const Error& error) {

@@ -2,7 +2,6 @@
 
 #include "apk/provenance.h"
 #include "apk/spdx.h"
-#include "common/encoding.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -31,9 +30,7 @@ std::string make_image_provenance_statement(const ImageProvenanceInputs& in) {
     for (const auto& package : arch.package_records) {
       Json descriptor{{"name", package.name},
                       {"uri", fmt::format("pkg:apk/{}@{}?arch={}", package.name, package.version, arch.apk_arch)}};
-      if (package.identity.rfind("Q1", 0) == 0)
-        if (auto sha1 = base64_decode(std::string_view(package.identity).substr(2)); sha1 && sha1->size() == 20)
-          descriptor["digest"] = {{"sha1", hex_encode(*sha1)}};
+      if (auto sha1 = apk::identity_sha1_hex(package.identity)) descriptor["digest"] = {{"sha1", *sha1}};
       Json annotations{{"apk-checksum", package.identity}};
       if (!package.provenance_sha256.empty()) annotations["provenance-sha256"] = package.provenance_sha256;
       descriptor["annotations"] = annotations;

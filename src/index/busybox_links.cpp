@@ -5,7 +5,6 @@
 #include "index/root_fs.h"
 
 #include <fmt/format.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>

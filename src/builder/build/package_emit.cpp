@@ -171,7 +171,7 @@ std::vector<EmittedPackage> emit_packages(const BuildPlan& plan, const EmitOptio
       if (options.signer.key) {
         ProvenanceInputs provenance;
         provenance.package_file = file.filename().string();
-        provenance.package_sha256 = file_digest_hex(HashAlgorithm::sha256, file);
+        provenance.package_sha256 = result.file_sha256;
         provenance.origin = plan.package.name;
         provenance.full_version = full_version;
         provenance.arch = arch;

@@ -2,7 +2,6 @@
 
 #include "apk/provenance.h"
 #include "apk/spdx.h"
-#include "common/encoding.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -18,9 +17,7 @@ namespace {
 Json root_package(const BuildRootPackage& input, const std::string& namespace_name) {
   Json descriptor{{"name", input.name},
                   {"uri", fmt::format("pkg:apk/{}/{}@{}?arch={}", namespace_name, input.name, input.version, input.arch)}};
-  if (input.identity.rfind("Q1", 0) == 0)
-    if (auto sha1 = base64_decode(std::string_view(input.identity).substr(2)); sha1 && sha1->size() == 20)
-      descriptor["digest"] = {{"sha1", hex_encode(*sha1)}};
+  if (auto sha1 = apk::identity_sha1_hex(input.identity)) descriptor["digest"] = {{"sha1", *sha1}};
   descriptor["annotations"] = {{"apk-checksum", input.identity}};
   return descriptor;
 }
