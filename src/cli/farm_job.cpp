@@ -21,6 +21,7 @@ struct JobArgs {
   std::string result;
   bool test = false;
   std::vector<std::string> test_package_append;
+  std::string superseded;
 };
 
 void run(const JobArgs& args) {
@@ -41,6 +42,7 @@ void run(const JobArgs& args) {
   job.lupine_version = LUPINE_VERSION;
   job.run_tests = args.test;
   job.test_package_append = args.test_package_append;
+  job.superseded_dir = args.superseded;
   farm::JobOutcome outcome = farm::run_farm_job(*plan, options, job);
   if (outcome.result == farm::JobResult::failed) throw Exit{1};
 }
@@ -56,6 +58,8 @@ void setup(Command& app) {
   command->add_option("--result", args->result, "Where the outcome goes (JSON)");
   command->add_flag("--test", args->test, "Run the recipe's tests after building it");
   command->add_option("--test-package-append", args->test_package_append, "Another package for every test environment");
+  command->add_option("--keep-superseded", args->superseded,
+                      "Keep the staged packages this build replaces (a cycle's first round) in this directory");
   command->callback([args] { run(*args); });
 }
 

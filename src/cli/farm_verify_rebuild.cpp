@@ -1,4 +1,4 @@
-// lupine farm verify-rebuild REPO... [--recipes DIR]... [-r REPO]... [-k KEY]... [--signing-key K.rsa]
+// lupine farm verify-rebuild REPO... [--target NAME]... [--recipes DIR]... [-r REPO]... [-k KEY]... [--signing-key K.rsa]
 //   [-j N] [--out-dir D] [--cache-dir C] [--arch A] [--timeout T] [--json]
 // Rebuilds every recipe whose packages a repository holds, from those packages alone, and counts
 // how many packages come out identical (farm/verify_rebuild.h): a table and the percentage on
@@ -21,6 +21,7 @@ namespace {
 struct VerifyRebuildArgs {
   std::vector<std::string> repositories;
   std::vector<std::string> recipe_dirs;
+  std::vector<std::string> targets;
   BuildFlags build;
   std::string arch;
   unsigned jobs = 1;
@@ -35,6 +36,7 @@ void run(const VerifyRebuildArgs& args) {
   options.arch = apk::apk_arch_or_host(args.arch);
   options.out_dir = args.build.out_dir;
   options.jobs = args.jobs;
+  options.only = args.targets;
   options.options_for = [&](const builder::BuildPlan& plan, const std::filesystem::path& recipe) {
     BuildFlags flags = args.build;
     flags.recipe = recipe.string();
@@ -94,6 +96,7 @@ void setup(Command& app) {
   auto* command = farm->add_subcommand(
       "verify-rebuild", "Rebuild every recipe of repositories from their packages and count the reproducible ones");
   command->add_option("REPO", args->repositories, "Directory repositories to check (<repo>/<arch>/*.apk)")->required();
+  command->add_option("--target", args->targets, "Check only this recipe (a package origin; repeatable)");
   command->add_option("--recipes", args->recipe_dirs,
                       "Recipe tree the repository was built from: <dir>/<recipe>/ holds a recipe's local files "
                       "(repeatable)");

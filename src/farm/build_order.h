@@ -23,8 +23,9 @@ struct Cycle {
   // zlib-dev), and among those ready the ones the bootstrap stands on least first, the foundation
   // last (fewest, then most bootstrap_dependents; then by name). glibc, whose root holds busybox and zlib while theirs
   // hold glibc-dev, is built once on the tree's busybox and zlib (made with the bootstrap's C
-  // library), and they are rebuilt on its glibc-dev in the next round; with the farm's keys
-  // (build_key.h) that round leaves glibc up to date.
+  // library), and they are rebuilt on its glibc-dev in a second round of the same run, before
+  // anything that needs them (farm_build.cpp); with the farm's keys (build_key.h) the next run
+  // finds glibc, and the whole cycle, up to date.
   std::vector<size_t> sequence;
 };
 

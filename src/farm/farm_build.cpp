@@ -88,7 +88,8 @@ RecipeSummary summary_of(const RecipeNode& node) {
 struct Staged {
   FarmJob job;
   size_t node = 0;
-  size_t summary = 0;
+  size_t summary = 0;  // shared by a cycle member's two rounds
+  int round = 1;
   fs::path result_file;
 };
 
@@ -149,50 +150,81 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
 
   FarmBuildResult result;
   std::vector<Staged> staged;
-  std::map<size_t, size_t> job_of_node;
-  std::map<size_t, size_t> level_of;
-  size_t next_job = 0;  // jobs are made in this order below
+  // A recipe's job, and for a cycle's members but the foundation the second round's job too
+  // (build_order.h, Cycle::sequence): the first round builds them on what the repositories hold of
+  // the members after them (a bootstrap, or the last run's packages), the foundation then on the
+  // first round's packages, and the second round rebuilds them on the foundation's. Their
+  // dependents wait for the second round, so that what they are built on, and record, is what
+  // gets published. With the farm's keys (build_key.h) the next run finds the whole cycle up to
+  // date: one run reaches the fixpoint.
+  std::map<size_t, size_t> level_of, place_in_cycle, first_job, final_job;
+  std::map<size_t, const Cycle*> cycle_of;
   for (size_t level = 0; level < plan.order.levels.size(); ++level)
-    for (size_t node : plan.order.levels[level]) {
-      level_of[node] = level;
-      job_of_node[node] = next_job++;
-    }
-  // Where each member of a cycle comes in its cycle's sequence. Two recipes of one level with an
-  // edge between them are in one cycle (an edge between cycles puts them on different levels).
-  std::map<size_t, size_t> place_in_cycle;
+    for (size_t node : plan.order.levels[level]) level_of[node] = level;
   for (const Cycle& cycle : plan.order.cycles)
-    for (size_t i = 0; i < cycle.sequence.size(); ++i) place_in_cycle[cycle.sequence[i]] = i;
-
-  for (const auto& level : plan.order.levels)
-    for (size_t node_index : level) {
-      const RecipeNode& node = plan.graph.nodes[node_index];
-      Staged entry;
-      entry.node = node_index;
+    for (size_t i = 0; i < cycle.sequence.size(); ++i) {
+      place_in_cycle[cycle.sequence[i]] = i;
+      cycle_of[cycle.sequence[i]] = &cycle;
+    }
+  auto second_round = [&](size_t node) {
+    auto cycle = cycle_of.find(node);
+    return cycle != cycle_of.end() && cycle->second->sequence.back() != node;
+  };
+  auto add_job = [&](size_t node_index, int round, std::set<size_t> after) {
+    const RecipeNode& node = plan.graph.nodes[node_index];
+    Staged entry;
+    entry.node = node_index;
+    entry.round = round;
+    std::string suffix = round == 1 && second_round(node_index) ? ".round-1" : "";
+    entry.result_file = staging / "results" / (node.name + suffix + (round == 2 ? ".round-2" : "") + ".json");
+    entry.job.name = round == 2 ? node.name + " (round 2)" : node.name;
+    entry.job.log = farm_job_log(options.out_dir, arch, node.name + suffix);
+    entry.job.argv = job_argv(options, node, staging, entry.result_file, published_index);
+    if (round == 2) entry.job.argv.insert(entry.job.argv.end(), {"--keep-superseded", (staging / kRoundOne).string()});
+    entry.job.after.assign(after.begin(), after.end());
+    if (round == 1) {
       entry.summary = result.recipes.size();
-      entry.result_file = staging / "results" / (node.name + ".json");
-      entry.job.name = node.name;
-      entry.job.log = farm_job_log(options.out_dir, arch, node.name);
-      entry.job.argv = job_argv(options, node, staging, entry.result_file, published_index);
-      // Inputs produced by recipes in earlier levels. Recipes of one cycle share a level: each
-      // waits for those before it in the cycle's sequence (build_order.h); what the later ones
-      // make comes from the repositories (a bootstrap, or the last run's packages).
+      RecipeSummary summary = summary_of(node);
+      summary.log = entry.job.log;  // then that of the last round that ran
+      result.recipes.push_back(std::move(summary));
+      first_job[node_index] = staged.size();
+    } else {
+      entry.summary = staged[first_job.at(node_index)].summary;
+    }
+    final_job[node_index] = staged.size();
+    staged.push_back(std::move(entry));
+  };
+  for (size_t level = 0; level < plan.order.levels.size(); ++level) {
+    for (size_t node_index : plan.order.levels[level]) {
+      // Inputs produced by recipes in earlier levels (their last round). Recipes of one cycle
+      // share a level: each waits for those before it in the cycle's sequence.
       std::set<size_t> after;
       for (size_t edge : plan.graph.out_edges[node_index]) {
         size_t to = plan.graph.edges[edge].to;
-        auto level = level_of.find(to);
-        if (level == level_of.end()) continue;
-        bool earlier_level = level->second < level_of[node_index];
-        bool earlier_in_cycle = level->second == level_of[node_index] && place_in_cycle.count(to) &&
-                                place_in_cycle.at(to) < place_in_cycle.at(node_index);
-        if (earlier_level || earlier_in_cycle) after.insert(job_of_node.at(to));
+        auto to_level = level_of.find(to);
+        if (to_level == level_of.end()) continue;
+        if (to_level->second < level) after.insert(final_job.at(to));
+        else if (to_level->second == level && place_in_cycle.count(to) && place_in_cycle.count(node_index) &&
+                 place_in_cycle.at(to) < place_in_cycle.at(node_index))
+          after.insert(first_job.at(to));
       }
-      entry.job.after.assign(after.begin(), after.end());
-      RecipeSummary summary = summary_of(node);
-      summary.log = entry.job.log;
-      staged.push_back(std::move(entry));
-
-      result.recipes.push_back(std::move(summary));
+      add_job(node_index, 1, std::move(after));
     }
+    // The second rounds of this level's cycles, in sequence order: each after its own first round
+    // and the foundation's, and after the second round of the earlier members it has an edge to.
+    for (const Cycle& cycle : plan.order.cycles) {
+      if (cycle.level != level) continue;
+      for (size_t i = 0; i + 1 < cycle.sequence.size(); ++i) {
+        size_t node_index = cycle.sequence[i];
+        std::set<size_t> after = {first_job.at(node_index), first_job.at(cycle.sequence.back())};
+        for (size_t edge : plan.graph.out_edges[node_index]) {
+          size_t to = plan.graph.edges[edge].to;
+          if (level_of.count(to) && final_job.count(to)) after.insert(final_job.at(to));
+        }
+        add_job(node_index, 2, std::move(after));
+      }
+    }
+  }
   // Recipes that cannot be built this run: they never get a job.
   for (size_t node_index : plan.order.unavailable) {
     const RecipeNode& node = plan.graph.nodes[node_index];
@@ -216,7 +248,7 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
   for (size_t i = 0; i < staged.size(); ++i)
     for (size_t p : staged[i].job.after) dependents[p].push_back(i);
   for (size_t i = staged.size(); i-- > 0;) {
-    auto record = read_build_record(build_record_path(options.out_dir, arch, staged[i].job.name));
+    auto record = read_build_record(build_record_path(options.out_dir, arch, plan.graph.nodes[staged[i].node].name));
     double weight = record && record->seconds > 0 ? record->seconds : 1.0;
     double longest = 0;
     for (size_t d : dependents[i]) longest = std::max(longest, staged[d].job.priority);
@@ -225,21 +257,26 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
 
   std::vector<FarmJob> jobs;
   for (const auto& entry : staged) jobs.push_back(entry.job);
-  std::vector<BuildRecord> built;
+  std::map<std::string, BuildRecord> built;  // by recipe: a second round's replaces the first's
   auto on_change = [&](size_t job, const JobReport& report) {
     RecipeSummary& summary = result.recipes[staged[job].summary];
+    const bool second = staged[job].round == 2;
     if (report.state == JobState::running || report.state == JobState::queued) {
       if (observer) observer(summary, report, jobs.size());
       return;
     }
-    if (report.started != std::chrono::steady_clock::time_point{})
-      summary.seconds = std::chrono::duration<double>(report.ended - report.started).count();
-    else
+    // A second round blocked by its own first round's failure leaves that failure the summary.
+    if (second && report.state == JobState::blocked && summary.result == RecipeResult::failed) return;
+    double earlier = second ? summary.seconds : 0;  // the first round's time counts too
+    if (report.started != std::chrono::steady_clock::time_point{}) {
+      summary.seconds = earlier + std::chrono::duration<double>(report.ended - report.started).count();
+      summary.log = staged[job].job.log;
+    } else if (!second)
       summary.log.clear();  // never ran: a log there is an earlier run's
     switch (report.state) {
       case JobState::succeeded: {
         auto outcome = read_job_outcome(staged[job].result_file);
-        if (outcome && outcome->seconds > 0) summary.seconds = outcome->seconds;
+        if (outcome && outcome->seconds > 0) summary.seconds = earlier + outcome->seconds;
         if (!outcome || outcome->result == JobResult::failed) {
           summary.result = RecipeResult::failed;
           summary.detail = outcome ? outcome->error : "the job ended without writing its result";
@@ -247,13 +284,15 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
         }
         summary.result = outcome->result == JobResult::built ? RecipeResult::built : RecipeResult::up_to_date;
         summary.packages = outcome->record.packages;
-        if (outcome->result == JobResult::built) built.push_back(outcome->record);
+        // Up to date in the second round: what is published is what this round would build.
+        if (outcome->result == JobResult::built) built[outcome->record.name] = outcome->record;
+        else built.erase(outcome->record.name);
         break;
       }
       case JobState::failed: {
         summary.result = RecipeResult::failed;
         auto outcome = read_job_outcome(staged[job].result_file);
-        if (outcome && outcome->seconds > 0) summary.seconds = outcome->seconds;
+        if (outcome && outcome->seconds > 0) summary.seconds = earlier + outcome->seconds;
         summary.detail = outcome && !outcome->error.empty() ? outcome->error : report.detail;
         summary.detail = published_paths(summary.detail, staging, options.out_dir);
         break;
@@ -280,7 +319,9 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
   publish.signer = options.signer;
   publish.mtime = source_date_epoch_or_zero();
   publish.index_expires_in = options.index_expires_in;
-  PublishResult published = publish_staged(publish, built);
+  std::vector<BuildRecord> to_publish;
+  for (auto& [name, record] : built) to_publish.push_back(std::move(record));
+  PublishResult published = publish_staged(publish, to_publish);
   result.published = published.packages;
   result.index_updated = published.index_updated;
   fs::remove_all(staging);

@@ -10,6 +10,13 @@
 //   2. <out>/                 the published repository, when it has an index: earlier runs' packages,
 //                             including those of recipes found up to date this time;
 //   3. --repository-append    everything the recipes do not produce (a bootstrap repository).
+// A cycle's members but its foundation get two jobs (build_order.h, Cycle::sequence): the second
+// round rebuilds them on the foundation's package and replaces the first round's in staging; the
+// first round's log is farm-logs/<name>.round-1.log. Their dependents wait for the second round.
+// The foundation was built on the first round's packages: they are published too, in a repository
+// of their own, <out>/round-1/<arch>/ (signed index; with their provenance and build-root
+// records), so that `lupine rebuild -r <out> -r <out>/round-1` finds the foundation's recorded
+// build root.
 // Publishing, once every job has ended (also after an interrupt or failures): the staged packages,
 // build records and build logs are moved into <out>/<arch>/, then <out>/<arch>/APKINDEX.tar.gz is
 // updated once (incremental, signed, atomic), and the staging repository is removed. One farm

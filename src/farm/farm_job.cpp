@@ -1,6 +1,8 @@
 #include "farm/farm_job.h"
 
+#include "apk/provenance.h"
 #include "builder/build/build_root.h"
+#include "builder/build/build_root_record.h"
 #include "builder/build/recipe_test_run.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -158,6 +160,33 @@ std::vector<RootKeyPackage> tree_packages(const builder::ResolvedBuildRoot& root
   return packages;
 }
 
+// A hard link (both lie in the farm's out dir) for what the build replaces by rename (packages,
+// provenance, records: write_file_atomic); a copy of the log, which the build writes in place.
+void keep_file(const fs::path& from, const fs::path& to, bool link = true) {
+  std::error_code error;
+  if (!fs::exists(from, error)) return;
+  fs::create_directories(to.parent_path());
+  fs::remove(to);
+  if (link) fs::create_hard_link(from, to, error);
+  if (!link || error) fs::copy_file(from, to);
+}
+
+// The staged packages of the build `plan` is about to replace, with their provenance and their
+// build's log and build-root record, into <dir>/<arch>/.
+void keep_superseded(const builder::BuildPlan& plan, const builder::BuildOptions& options, const fs::path& dir) {
+  const std::string& arch = plan.arch.apk;
+  auto staged = read_build_record(build_record_path(options.out_dir, arch, plan.package.name));
+  if (!staged) return;
+  for (const auto& file : staged->packages) {
+    keep_file(options.out_dir / arch / file, dir / arch / file);
+    keep_file(apk::provenance_path(options.out_dir / arch / file), apk::provenance_path(dir / arch / file));
+  }
+  fs::path log = builder::build_log_path(options, plan);
+  keep_file(log, dir / arch / "buildlogs" / log.filename(), false);
+  fs::path record = builder::build_root_record_path(log);
+  keep_file(record, dir / arch / "buildlogs" / record.filename());
+}
+
 }  // namespace
 
 JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOptions& options,
@@ -198,6 +227,7 @@ JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOpti
     log(fmt::format("{}-{}: key {}{}", plan.package.name, outcome.record.version, outcome.record.key,
                     published ? " (was " + published->key + ")" : " (never built)"));
 
+    if (!job.superseded_dir.empty()) keep_superseded(plan, options, job.superseded_dir);
     outcome.log = builder::build_log_path(options, plan).string();
     builder::BuildOptions build_options = options;
     build_options.resolved_root = std::move(resolved_root);

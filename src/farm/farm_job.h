@@ -64,6 +64,10 @@ struct FarmJobOptions {
   // More packages for every test environment (melange's --test-package-append; Wolfi's tests are
   // run with wolfi-base). The build's --package-append is not for tests.
   std::vector<std::string> test_package_append;
+  // A cycle's second round (farm_build.h): before it replaces the first round's packages in the
+  // staging repository, they are kept (hard links) in <superseded_dir>/<arch>/ with their
+  // provenance and build-root record, because the cycle's foundation was built on them.
+  std::filesystem::path superseded_dir;
 };
 
 // `options.out_dir` is the staging repository. Builds (and tests) unless up to date; writes the record (into

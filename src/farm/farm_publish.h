@@ -14,6 +14,10 @@
 
 namespace lupine::farm {
 
+// A cycle's first-round packages (farm_build.h): <staging>/round-1/<arch>/ while the run lasts
+// (kept there by the second round's jobs), <out>/round-1/<arch>/ once published.
+inline constexpr const char* kRoundOne = "round-1";
+
 struct PublishOptions {
   std::filesystem::path out_dir;      // the published repository
   std::filesystem::path staging_dir;  // the staging repository
@@ -30,7 +34,9 @@ struct PublishResult {
 };
 
 // Moves the packages and records of `built` and every staged build log into <out>/<arch>/, then
-// updates <out>/<arch>/APKINDEX.tar.gz from every package there (when anything moved).
+// updates <out>/<arch>/APKINDEX.tar.gz from every package there (when anything moved). The kept
+// first-round packages go first, into <out>/round-1/<arch>/ with its own index: a published
+// record's inputs are published before it.
 PublishResult publish_staged(const PublishOptions& options, const std::vector<BuildRecord>& built);
 
 }  // namespace lupine::farm

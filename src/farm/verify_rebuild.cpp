@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace lupine::farm {
 
@@ -50,6 +51,20 @@ VerifyRebuildReport verify_rebuild(const VerifyRebuildOptions& options) {
       const apk::PkgInfo& info = package.info();
       groups[{info.origin.empty() ? info.pkgname : info.origin, info.pkgver}].push_back(file);
     }
+  }
+
+  if (!options.only.empty()) {
+    std::set<std::string> wanted(options.only.begin(), options.only.end()), found;
+    for (auto group = groups.begin(); group != groups.end();) {
+      if (wanted.count(group->first.first)) {
+        found.insert(group->first.first);
+        ++group;
+      } else {
+        group = groups.erase(group);
+      }
+    }
+    for (const auto& name : wanted)
+      if (!found.count(name)) fail("--target {}: no package of the repositories has that origin", name);
   }
 
   VerifyRebuildReport report;

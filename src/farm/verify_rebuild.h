@@ -34,6 +34,8 @@ struct VerifyRebuildReport {
 struct VerifyRebuildOptions {
   std::vector<std::filesystem::path> repositories;  // directory repositories to check
   std::string arch;
+  // Only these recipes (origins), when any are given: each must have packages in the repositories.
+  std::vector<std::string> only;
   std::filesystem::path out_dir;  // rebuilds go to <out_dir>/<origin>/
   unsigned jobs = 1;
   // The build options of one recipe's rebuild (out_dir is then set to its own directory).

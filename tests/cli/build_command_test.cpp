@@ -425,6 +425,19 @@ TEST_F(BuildCommand, FarmVerifyRebuildCountsReproduciblePackages) {
   EXPECT_EQ(unknown.exit_code, 1) << unknown.err;
   EXPECT_THAT(unknown.out, HasSubstr("\"packages\": 2,\n  \"reproducible\": 1,\n  \"percent\": 50.0"));
   EXPECT_THAT(unknown.out, HasSubstr("carries no .melange.yaml"));
+
+  // --target: only the recipes named; a name no package has as its origin is an error.
+  auto only = [&](const std::string& name) {
+    return run_lupine({"farm", "verify-rebuild", repo_.string(), out_.string(), "--target", name, "-r", repo_.string(),
+                       "-k", pub(), "--cache-dir", (dir_ / "cache").string(), "--out-dir",
+                       (dir_ / ("verify-" + name)).string()});
+  };
+  auto greet = only("greet");
+  EXPECT_EQ(greet.exit_code, 0) << greet.err;
+  EXPECT_THAT(greet.out, HasSubstr("1 of 1 packages reproducible (100.0 %)\n"));
+  auto nope = only("nope");
+  EXPECT_EQ(nope.exit_code, 1);
+  EXPECT_THAT(nope.err, HasSubstr("--target nope: no package of the repositories has that origin"));
 }
 
 // verify --provenance: the signed SLSA provenance beside a built package, and three ways it is

@@ -79,6 +79,53 @@ TEST_F(FarmBuildCli, PublishedIndexCarriesAVersionThatGrowsWithEachPublish) {
   EXPECT_TRUE(tree_->index_verifies());
 }
 
+// A cycle (lib's root holds tool, tool's holds lib) stood up on a bootstrap repository: its
+// members but the foundation are built a second time on the foundation's package, their
+// dependents on what is published, so one run reaches the fixpoint (the next finds everything up to
+// date) and a dependent's recorded build root is the published one (lupine rebuild accepts it).
+TEST_F(FarmBuildCli, ACycleIsBuiltToItsFixpointBeforeItsDependents) {
+  // Each copies what the other's package holds, so a member's bytes change with the other's.
+  const std::string lib_script = "cat /usr/share/tool/* > ${{targets.destdir}}/usr/share/lib/from-tool.txt";
+  const std::string tool_script = "cat /usr/share/lib/* > ${{targets.destdir}}/usr/share/tool/from-lib.txt";
+  tree_->recipe("lib", {}, "true");
+  tree_->recipe("tool", {"lib"}, tool_script);
+  tree_->use_out("bootstrap");
+  ASSERT_EQ(tree_->build({}).exit_code, 0);
+  const std::string bootstrap = tree_->out().string();
+
+  tree_->recipe("lib", {"tool"}, lib_script);
+  tree_->recipe("app", {"lib", "tool"}, "true");
+  tree_->use_out("out");
+  RunResult first = tree_->build({"-j2", "--repository-append", bootstrap});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(parse_summary(first.out).results,
+            (std::map<std::string, std::string>{{"lib", "built"}, {"tool", "built"}, {"app", "built"}}));
+  // The first member's first round kept its own log; the published build's is <name>.log.
+  const auto logs = tree_->arch_dir() / "farm-logs";
+  EXPECT_NE(std::filesystem::exists(logs / "lib.round-1.log"), std::filesystem::exists(logs / "tool.round-1.log"));
+  EXPECT_TRUE(std::filesystem::exists(logs / "lib.log") && std::filesystem::exists(logs / "tool.log"));
+  EXPECT_TRUE(tree_->index_verifies());
+
+  RunResult app = tree_->rebuild("app", {bootstrap});
+  EXPECT_EQ(app.exit_code, 0) << app.out << app.err;
+  EXPECT_THAT(app.out, HasSubstr(": identical"));
+  // The foundation was built on the first round's package, which the second replaced: it is
+  // published in <out>/round-1, and without that repository the recorded build root is not there.
+  const std::string foundation = std::filesystem::exists(logs / "lib.round-1.log") ? "tool" : "lib";
+  const std::string first_member = foundation == "tool" ? "lib" : "tool";
+  RunResult missing = tree_->rebuild(foundation, {bootstrap});
+  EXPECT_EQ(missing.exit_code, 1) << missing.out;
+  EXPECT_THAT(missing.err, HasSubstr(first_member + ": recorded 1.0-r0 (Q1"));
+  RunResult rebuilt = tree_->rebuild(foundation, {tree_->out() / "round-1", bootstrap});
+  EXPECT_EQ(rebuilt.exit_code, 0) << rebuilt.out << rebuilt.err;
+  EXPECT_THAT(rebuilt.out, HasSubstr(": identical"));
+
+  RunResult second = tree_->build({"-j2", "--repository-append", bootstrap});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(parse_summary(second.out).results,
+            (std::map<std::string, std::string>{{"lib", "up-to-date"}, {"tool", "up-to-date"}, {"app", "up-to-date"}}));
+}
+
 TEST_F(FarmBuildCli, WithoutKeepGoingNothingStartsAfterAFailure) {
   tree_->recipe("broken", {}, "echo failing on purpose; exit 3");
   tree_->recipe("a", {}, "true");

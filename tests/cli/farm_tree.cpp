@@ -132,6 +132,16 @@ bool FarmTree::provenance_verifies(const std::string& name) const {
   return result.exit_code == 0;
 }
 
+RunResult FarmTree::rebuild(const std::string& name, const std::vector<fs::path>& more) const {
+  std::vector<std::string> args{"rebuild", (arch_dir() / (name + "-1.0-r0.apk")).string(),
+                                "--keyring-append", repo_.public_key.string(), "--signing-key", repo_.private_key.string(),
+                                "--cache-dir", cache_.string(), "--out-dir", (dir_.path() / ("rebuilt-" + name)).string(),
+                                "-r", out_.string()};
+  for (const auto& repository : more) args.insert(args.end(), {"-r", repository.string()});
+  args.insert(args.end(), {"-r", repo_.dir.string()});
+  return run_lupine(args);
+}
+
 namespace {
 
 // Live processes' command lines (arguments joined by spaces); zombies have none.

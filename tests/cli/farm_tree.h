@@ -75,6 +75,9 @@ class FarmTree {
   bool index_verifies() const;
   // `lupine verify --provenance` of <name>-1.0-r0.apk: the package and its published provenance.
   bool provenance_verifies(const std::string& name) const;
+  // `lupine rebuild` of <name>-1.0-r0.apk on the recorded build root, from the out dir, `more`
+  // repositories and the busybox one (into <tree>/rebuilt-<name>).
+  RunResult rebuild(const std::string& name, const std::vector<std::filesystem::path>& more) const;
   // True once a sandbox of this tree's builds runs `script` (bwrap over a root in its cache).
   bool wait_for_sandbox(const std::string& script, std::chrono::seconds limit) const;
   // Command lines of live processes that mention this tree's directory.

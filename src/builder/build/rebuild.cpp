@@ -47,14 +47,20 @@ RecordedSbom recorded_sbom(const apk::Package& package, const fs::path& file) {
   return recorded;
 }
 
-// Every package of the resolved root must be the one the original build recorded, and none missing.
-void check_recorded_root(const fs::path& record_file, const ResolvedBuildRoot& resolved) {
+using RecordedRoot = std::map<std::string, std::pair<std::string, std::string>>;  // name → {version, identity}
+
+RecordedRoot read_recorded_root(const fs::path& record_file) {
   nlohmann::json record = nlohmann::json::parse(read_file(record_file), nullptr, false);
   if (record.is_discarded() || !record.contains("build_root"))
     fail("{}: expected a build-root record ({{\"build_root\": [...]}})", record_file.string());
-  std::map<std::string, std::pair<std::string, std::string>> recorded;  // name → {version, identity}
+  RecordedRoot recorded;
   for (const auto& input : record["build_root"])
     recorded[input.value("name", "")] = {input.value("version", ""), input.value("identity", "")};
+  return recorded;
+}
+
+// Every package of the resolved root must be the one the original build recorded, and none missing.
+void check_recorded_root(const fs::path& record_file, const RecordedRoot& recorded, const ResolvedBuildRoot& resolved) {
   std::vector<std::string> problems;
   std::set<std::string> resolved_names;
   for (const auto& package : resolved.packages()) {
@@ -75,6 +81,31 @@ void check_recorded_root(const fs::path& record_file, const ResolvedBuildRoot& r
                                      want.second));
   if (!problems.empty())
     fail("the build root is not the one recorded in {}:\n  {}", record_file.string(), fmt::join(problems, "\n  "));
+}
+
+// The build root the record names. Resolved as the recipe asks first; when that gives another
+// package of a recorded name and version (two repositories hold one, as a farm's repository and
+// its cycle's first round do: farm_publish.h), every recorded input is pinned by its C: identity
+// (apk's `name><Q1...` dependency) and resolved again. The first mismatch is the error when the
+// pinned root cannot be had either.
+std::shared_ptr<const ResolvedBuildRoot> recorded_build_root(BuildRootRequest request, const fs::path& record_file) {
+  RecordedRoot recorded = read_recorded_root(record_file);
+  std::shared_ptr<const ResolvedBuildRoot> resolved = resolve_build_root(request);
+  try {
+    check_recorded_root(record_file, recorded, *resolved);
+    return resolved;
+  } catch (const Error& mismatch) {
+    request.packages.clear();
+    for (const auto& [name, want] : recorded) request.packages.push_back(name + "><" + want.second);
+    std::shared_ptr<const ResolvedBuildRoot> pinned;
+    try {
+      pinned = resolve_build_root(request);
+      check_recorded_root(record_file, recorded, *pinned);
+    } catch (const Error&) {
+      throw mismatch;
+    }
+    return pinned;
+  }
 }
 
 }  // namespace
@@ -135,10 +166,10 @@ RebuildReport rebuild_packages(const std::vector<fs::path>& files, const Rebuild
     auto log = [&options](const std::string& line) {
       if (options.echo_output) fmt::print(stderr, "{}\n", line);
     };
-    auto resolved = resolve_build_root(build_root_request(*plan, options, log));
     fs::path record = first_file.parent_path() / "buildlogs" / (origin + "-" + info.pkgver + ".buildroot.json");
-    if (fs::is_regular_file(record)) check_recorded_root(record, *resolved);
-    options.resolved_root = resolved;
+    options.resolved_root = fs::is_regular_file(record)
+                                ? recorded_build_root(build_root_request(*plan, options, log), record)
+                                : resolve_build_root(build_root_request(*plan, options, log));
     build_package(*plan, options);
 
     for (size_t index : members) {
