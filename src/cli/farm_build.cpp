@@ -8,11 +8,10 @@
 #include "apk/arch.h"
 #include "cli/build_flags.h"
 #include "cli/command.h"
+#include "cli/executor_flags.h"
 #include "cli/signing.h"
 #include "common/error.h"
 #include "farm/farm_build.h"
-#include "farm/local_executor.h"
-#include "farm/slurm_executor.h"
 #include "index/http_fetch.h"
 
 #include <fmt/format.h>
@@ -36,9 +35,7 @@ struct FarmBuildArgs {
   std::vector<std::string> repositories;
   std::vector<std::string> test_package_append;
   std::string cache_dir;
-  unsigned jobs = 1;
-  std::string executor = "local";
-  bool keep_going = false;
+  ExecutorFlags executor;
   bool json = false;
   // Passed to every build.
   std::string timeout;
@@ -46,10 +43,6 @@ struct FarmBuildArgs {
   bool offline = false;
   bool test = false;
   bool debian_fallback = true;
-  // Slurm.
-  std::string partition;
-  unsigned cpus_per_task = 0;
-  std::string time_limit;
 };
 
 // Counts of running / built / queued / failed, redrawn on one terminal line.
@@ -170,20 +163,7 @@ void run(const FarmBuildArgs& args) {
   options.lupine = std::filesystem::read_symlink("/proc/self/exe");
   options.lupine_version = LUPINE_VERSION;
 
-  std::unique_ptr<farm::Executor> executor;
-  if (args.executor == "slurm") {
-    farm::SlurmExecutorOptions slurm;
-    slurm.partition = args.partition;
-    slurm.cpus_per_task = args.cpus_per_task;
-    slurm.time_limit = args.time_limit;
-    slurm.keep_going = args.keep_going;
-    executor = std::make_unique<farm::SlurmExecutor>(slurm);
-  } else {
-    farm::LocalExecutorOptions local;
-    local.jobs = args.jobs;
-    local.keep_going = args.keep_going;
-    executor = std::make_unique<farm::LocalExecutor>(local);
-  }
+  std::unique_ptr<farm::Executor> executor = args.executor.make();
   options.executor = executor.get();
 
   std::unique_ptr<Progress> progress;
@@ -206,10 +186,7 @@ void setup(Command& app) {
   command->add_option("--target", args->targets,
                       "Build only this recipe (or the recipe making this package) and what it needs (repeatable)");
   command->add_option("--signing-key", args->signing_key, "RSA private key to sign packages and the index with")->required();
-  command->add_option("-j,--jobs", args->jobs, "Builds at a time (local executor)")->capture_default_str();
-  command->add_option("--executor", args->executor, "Where builds run: local, or slurm (one Slurm job per build)")
-      ->check(one_of({"local", "slurm"}))
-      ->capture_default_str();
+  args->executor.add_to(*command, "Builds", true);
   command->add_option("--out-dir", args->out_dir, "The repository packages are published to (<out-dir>/<arch>/)")
       ->capture_default_str();
   command->add_option("-k,--keyring-append", args->keyring, "Trusted public key for the repositories (repeatable)");
@@ -220,9 +197,6 @@ void setup(Command& app) {
   command->add_option("--index-expires-in", args->index_expires_in,
                       "Publish the index with a version and an expiry this far ahead (7d), which clients check "
                       "against rollback and freeze");
-  command->add_flag("--keep-going", args->keep_going,
-                    "Go on after a failure: only the recipes that depend on it are not built (default: stop "
-                    "starting builds after the first failure)");
   command->add_option("--arch", args->arch, "Architecture to build for (default: this machine's)");
   command->add_option("--pipeline-dir", args->pipeline_dirs,
                       "Directory of `uses:` pipelines, searched before the built-in library (repeatable)");
@@ -237,9 +211,6 @@ void setup(Command& app) {
                       "wolfi-base; repeatable)");
   command->add_flag("--debian-fallback,!--no-debian-fallback", args->debian_fallback,
                     "Look for unreachable upstream sources in Debian's source packages (default: on)");
-  command->add_option("--partition", args->partition, "Slurm partition (default: the cluster's default)");
-  command->add_option("--cpus-per-task", args->cpus_per_task, "CPUs Slurm gives each build");
-  command->add_option("--time-limit", args->time_limit, "Slurm time limit of each build job (e.g. 2:00:00)");
   command->add_flag("--json", args->json, "Print the summary as JSON");
   command->callback([args] { run(*args); });
 }

@@ -1,11 +1,13 @@
 // lupine farm verify-rebuild REPO... [--target NAME]... [--recipes DIR]... [-r REPO]... [-k KEY]... [--signing-key K.rsa]
-//   [-j N] [--out-dir D] [--cache-dir C] [--arch A] [--timeout T] [--json]
+//   [-j N] [--executor local|slurm] [--partition P] [--cpus-per-task N] [--time-limit T]
+//   [--out-dir D] [--cache-dir C] [--arch A] [--timeout T] [--json]
 // Rebuilds every recipe whose packages a repository holds, from those packages alone, and counts
 // how many packages come out identical (farm/verify_rebuild.h): a table and the percentage on
 // stdout (or --json), one line per finished recipe on stderr. Exit 0 only at 100 %.
 #include "apk/arch.h"
 #include "cli/build_flags.h"
 #include "cli/command.h"
+#include "cli/executor_flags.h"
 #include "cli/signing.h"
 #include "farm/verify_rebuild.h"
 
@@ -13,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
-#include <mutex>
 
 namespace lupine::cli {
 namespace {
@@ -23,40 +24,53 @@ struct VerifyRebuildArgs {
   std::vector<std::string> recipe_dirs;
   std::vector<std::string> targets;
   BuildFlags build;
+  ExecutorFlags executor;
   std::string arch;
-  unsigned jobs = 1;
   bool json = false;
 };
 
+std::string absolute(const std::string& path) { return std::filesystem::absolute(path).lexically_normal().string(); }
+
+// `lupine rebuild` of one recipe's packages, as its job runs it (also on a Slurm node: every path
+// absolute).
+std::vector<std::string> rebuild_argv(const VerifyRebuildArgs& args, const std::string& origin,
+                                      const std::vector<std::filesystem::path>& packages,
+                                      const std::filesystem::path& out, const std::filesystem::path& report) {
+  std::vector<std::string> argv{std::filesystem::read_symlink("/proc/self/exe").string(), "rebuild"};
+  for (const auto& package : packages) argv.push_back(absolute(package.string()));
+  argv.insert(argv.end(), {"--out-dir", out.string(), "--report", report.string(), "--timeout", args.build.timeout});
+  // The repository's own packages are the build roots' first source, then -r's.
+  for (const auto& repository : args.repositories) argv.insert(argv.end(), {"-r", absolute(repository)});
+  for (const auto& repository : args.build.repository_append) {
+    bool remote = repository.find("://") != std::string::npos || repository.rfind('@', 0) == 0;
+    argv.insert(argv.end(), {"-r", remote ? repository : absolute(repository)});
+  }
+  for (const auto& key : args.build.keyring_append) argv.insert(argv.end(), {"-k", absolute(key)});
+  if (!args.build.signing_key.empty()) argv.insert(argv.end(), {"--signing-key", absolute(args.build.signing_key)});
+  if (!args.build.cache_dir.empty()) argv.insert(argv.end(), {"--cache-dir", absolute(args.build.cache_dir)});
+  if (!args.build.debian_fallback) argv.push_back("--no-debian-fallback");
+  // A recipe's local files (patches, configs) are not in its packages: <recipes>/<origin>/.
+  for (const auto& dir : args.recipe_dirs)
+    if (std::filesystem::is_directory(std::filesystem::path(dir) / origin))
+      argv.insert(argv.end(), {"--source-dir", absolute((std::filesystem::path(dir) / origin).string())});
+  return argv;
+}
+
 void run(const VerifyRebuildArgs& args) {
-  std::optional<LoadedSigner> signer;
-  if (!args.build.signing_key.empty()) signer = load_signer(args.build.signing_key);
   farm::VerifyRebuildOptions options;
   for (const auto& repository : args.repositories) options.repositories.emplace_back(repository);
   options.arch = apk::apk_arch_or_host(args.arch);
   options.out_dir = args.build.out_dir;
-  options.jobs = args.jobs;
   options.only = args.targets;
-  options.options_for = [&](const builder::BuildPlan& plan, const std::filesystem::path& recipe) {
-    BuildFlags flags = args.build;
-    flags.recipe = recipe.string();
-    // The repository's own packages are the build roots' first source, then -r's.
-    flags.repository_append = args.repositories;
-    flags.repository_append.insert(flags.repository_append.end(), args.build.repository_append.begin(),
-                                   args.build.repository_append.end());
-    // A recipe's local files (patches, configs) are not in its packages: <recipes>/<origin>/.
-    for (const auto& dir : args.recipe_dirs)
-      if (std::filesystem::is_directory(std::filesystem::path(dir) / plan.package.name))
-        flags.source_dir = (std::filesystem::path(dir) / plan.package.name).string();
-    builder::BuildOptions build = flags.options(signer ? &*signer : nullptr, plan);
-    build.echo_output = false;  // several at a time: each build's output is in its log
-    return build;
+  std::unique_ptr<farm::Executor> executor = args.executor.make();
+  options.executor = executor.get();
+  options.argv_for = [&](const std::string& origin, const std::vector<std::filesystem::path>& packages,
+                         const std::filesystem::path& out, const std::filesystem::path& report) {
+    return rebuild_argv(args, origin, packages, out, report);
   };
-  std::mutex print;
-  options.on_done = [&print](const farm::RecipeRebuild& recipe) {
-    std::lock_guard lock(print);
+  options.on_done = [](const farm::RecipeRebuild& recipe) {
     fmt::print(stderr, "{} {}: {}\n", recipe.origin, recipe.version,
-               !recipe.error.empty() ? "FAILED"
+               !recipe.error.empty() ? "FAILED (" + recipe.log.string() + ")"
                : recipe.identical() == recipe.packages.size()
                    ? fmt::format("{} package(s) reproducible", recipe.packages.size())
                    : fmt::format("{} of {} package(s) differ", recipe.packages.size() - recipe.identical(),
@@ -76,6 +90,7 @@ void run(const VerifyRebuildArgs& args) {
                          {"version", recipe.version},
                          {"packages", packages},
                          {"error", recipe.error},
+                         {"log", recipe.log.string()},
                          {"seconds", static_cast<double>(recipe.took.count()) / 1000.0}});
     }
     nlohmann::ordered_json out{{"recipes", recipes},
@@ -86,6 +101,7 @@ void run(const VerifyRebuildArgs& args) {
   } else {
     fmt::print("{}", farm::render_verify_rebuild(report));
   }
+  if (report.interrupted) throw Exit{130};
   if (report.identical() != report.packages()) throw Exit{1};
 }
 
@@ -105,7 +121,8 @@ void setup(Command& app) {
   command->add_option("-k,--keyring-append", args->build.keyring_append,
                       "Trusted public key for the repositories (repeatable)");
   command->add_option("--signing-key", args->build.signing_key, "RSA private key to sign the rebuilt packages with");
-  command->add_option("-j,--jobs", args->jobs, "Rebuilds at a time")->capture_default_str();
+  args->executor.keep_going = true;  // each recipe's rebuild is counted on its own
+  args->executor.add_to(*command, "Rebuilds", false);
   command->add_option("--out-dir", args->build.out_dir, "Where rebuilds go (<out-dir>/<recipe>/<arch>/)")
       ->capture_default_str();
   command->add_option("--cache-dir", args->build.cache_dir, "Cache of sources, build roots and indexes");

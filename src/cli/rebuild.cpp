@@ -1,9 +1,13 @@
 // lupine rebuild PACKAGE.apk... [--out-dir D] [-r REPO]... [-k KEY]... [--signing-key K.rsa]
-//   [--source-dir S] [--cache-dir C] [--timeout 2h] [--no-debian-fallback] [-v] [--json]
+//   [--source-dir S] [--cache-dir C] [--timeout 2h] [--no-debian-fallback] [-v] [--json] [--report FILE]
 // Builds each package again from the recipe it carries (.melange.yaml) on exactly the build root
 // it records, and compares (builder/build/rebuild.h): "identical" per package, or the entries that
 // differ with both sides. Exit 0 only when every package is identical; 1 when one differs.
 #include "builder/build/rebuild.h"
+#include "builder/build/rebuild_report_json.h"
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/process.h"
 #include "cli/build_flags.h"
 #include "cli/command.h"
 #include "cli/signing.h"
@@ -20,52 +24,49 @@ struct RebuildArgs {
   std::vector<std::string> packages;
   BuildFlags build;  // recipe is set per rebuilt recipe
   bool json = false;
+  std::string report;
 };
+
+void print_report(const builder::RebuildReport& report, bool json) {
+  if (json) {
+    fmt::print("{}\n", builder::rebuilt_packages_json(report.packages).dump(2));
+    return;
+  }
+  for (const auto& package : report.packages) {
+    if (package.difference.identical) {
+      fmt::print("{}: identical{}\n", package.original.string(),
+                 package.difference.same_signature ? "" : " (content; signed by another key)");
+    } else {
+      fmt::print("{}: DIFFERS from {}\n{}", package.original.string(),
+                 package.rebuilt.empty() ? std::string("the rebuild") : package.rebuilt.string(),
+                 apk::render_package_difference(package.difference));
+    }
+  }
+}
 
 void run(const RebuildArgs& args) {
   std::optional<LoadedSigner> signer;
   if (!args.build.signing_key.empty()) signer = load_signer(args.build.signing_key);
   std::vector<std::filesystem::path> files(args.packages.begin(), args.packages.end());
-  builder::RebuildReport report =
-      builder::rebuild_packages(files, [&](const builder::BuildPlan& plan, const std::filesystem::path& recipe) {
-        BuildFlags flags = args.build;
-        flags.recipe = recipe.string();
-        return flags.options(signer ? &*signer : nullptr, plan);
-      });
-
-  if (args.json) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& package : report.packages) {
-      nlohmann::ordered_json entry{{"package", package.original.string()},
-                                   {"rebuilt", package.rebuilt.string()},
-                                   {"identical", package.difference.identical},
-                                   {"same_signature", package.difference.same_signature}};
-      nlohmann::ordered_json differences = nlohmann::ordered_json::array();
-      for (const auto& difference : package.difference.entries) {
-        nlohmann::ordered_json item{{"member", difference.member},
-                                    {"path", difference.path},
-                                    {"original", difference.original},
-                                    {"rebuilt", difference.rebuilt}};
-        if (difference.first_differing_byte) item["first_differing_byte"] = *difference.first_differing_byte;
-        differences.push_back(item);
-      }
-      entry["differences"] = differences;
-      if (!package.difference.note.empty()) entry["note"] = package.difference.note;
-      out.push_back(entry);
-    }
-    fmt::print("{}\n", out.dump(2));
-  } else {
-    for (const auto& package : report.packages) {
-      if (package.difference.identical) {
-        fmt::print("{}: identical{}\n", package.original.string(),
-                   package.difference.same_signature ? "" : " (content; signed by another key)");
-      } else {
-        fmt::print("{}: DIFFERS from {}\n{}", package.original.string(),
-                   package.rebuilt.empty() ? std::string("the rebuild") : package.rebuilt.string(),
-                   apk::render_package_difference(package.difference));
-      }
-    }
+  builder::RebuildOutcome outcome;
+  builder::RebuildReport report;
+  try {
+    report = builder::rebuild_packages(files, [&](const builder::BuildPlan& plan, const std::filesystem::path& recipe) {
+      BuildFlags flags = args.build;
+      flags.recipe = recipe.string();
+      return flags.options(signer ? &*signer : nullptr, plan);
+    });
+    outcome.packages = report.packages;
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const std::exception& error) {
+    // The report says why (farm verify-rebuild reads it); the error goes on as usual.
+    outcome.error = error.what();
+    if (!args.report.empty()) write_file_atomic(args.report, builder::rebuild_outcome_json(outcome));
+    throw;
   }
+  if (!args.report.empty()) write_file_atomic(args.report, builder::rebuild_outcome_json(outcome));
+  print_report(report, args.json);
   if (!report.identical()) throw Exit{1};
 }
 
@@ -92,6 +93,8 @@ void setup(Command& app) {
                     "Take sources upstream cannot give from Debian's archive, by checksum");
   command->add_flag("-v,--verbose", args->build.verbose, "Show step output on stderr even when it is not a terminal");
   command->add_flag("--json", args->json, "Print the comparison as JSON");
+  command->add_option("--report", args->report,
+                      "Also write the comparison, or why there is none, to this file as JSON (for farm verify-rebuild)");
   command->callback([args] { run(*args); });
 }
 

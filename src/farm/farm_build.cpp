@@ -195,7 +195,17 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
     staged.push_back(std::move(entry));
   };
   for (size_t level = 0; level < plan.order.levels.size(); ++level) {
+    // The level's recipes, a cycle's members in its sequence (where the first of them is): jobs
+    // come after every job they wait for (executor.h).
+    std::vector<size_t> in_order;
+    std::set<const Cycle*> placed;
     for (size_t node_index : plan.order.levels[level]) {
+      auto cycle = cycle_of.find(node_index);
+      if (cycle == cycle_of.end()) in_order.push_back(node_index);
+      else if (placed.insert(cycle->second).second)
+        in_order.insert(in_order.end(), cycle->second->sequence.begin(), cycle->second->sequence.end());
+    }
+    for (size_t node_index : in_order) {
       // Inputs produced by recipes in earlier levels (their last round). Recipes of one cycle
       // share a level: each waits for those before it in the cycle's sequence.
       std::set<size_t> after;

@@ -1,8 +1,11 @@
 #include "farm/verify_rebuild.h"
 
 #include "apk/package.h"
+#include "builder/build/rebuild_report_json.h"
 #include "common/error.h"
-#include "common/parallel.h"
+#include "common/fs.h"
+#include "common/process.h"
+#include "farm/farm_job.h"
 
 #include <fmt/format.h>
 
@@ -67,33 +70,55 @@ VerifyRebuildReport verify_rebuild(const VerifyRebuildOptions& options) {
       if (!found.count(name)) fail("--target {}: no package of the repositories has that origin", name);
   }
 
+  if (!options.executor) fail("farm verify-rebuild: no executor");
+  const fs::path out_dir = fs::absolute(options.out_dir).lexically_normal();
   VerifyRebuildReport report;
-  std::vector<std::vector<fs::path>> members;
+  std::vector<FarmJob> jobs;
+  std::vector<fs::path> report_files;
   for (auto& [key, files] : groups) {
-    report.recipes.push_back({key.first, key.second, {}, {}, {}});
-    members.push_back(files);
-  }
-  parallel_for(report.recipes.size(), std::max(1u, options.jobs), [&](size_t i) {
-    RecipeRebuild& recipe = report.recipes[i];
-    auto started = std::chrono::steady_clock::now();
-    fs::path out = options.out_dir / recipe.origin;
-    try {
-      builder::RebuildReport rebuilt = builder::rebuild_packages(
-          members[i], [&](const builder::BuildPlan& plan, const fs::path& recipe_file) {
-            builder::BuildOptions build = options.options_for(plan, recipe_file);
-            build.out_dir = out;
-            return build;
-          });
-      recipe.packages = std::move(rebuilt.packages);
-    } catch (const std::exception& error) {
-      // Counted as packages that did not reproduce: a rebuild that cannot be made is no proof.
-      recipe.error = error.what();
-      recipe.packages.clear();
-      for (const auto& file : members[i]) recipe.packages.push_back({file, {}, {}});
+    RecipeRebuild recipe{key.first, key.second, {}, {}, {}, {}};
+    fs::path out = out_dir / recipe.origin;
+    fs::path report_file = out / "report.json";
+    fs::remove(report_file);  // an earlier run's is no answer for this one
+    FarmJob job;
+    job.name = recipe.origin;
+    job.argv = options.argv_for(recipe.origin, files, out, report_file);
+    job.log = out / "rebuild.log";
+    recipe.log = job.log;
+    // Longest first: the build time the farm recorded beside the packages, when it did.
+    for (const auto& repository : options.repositories) {
+      auto record = read_build_record(build_record_path(repository, options.arch, recipe.origin));
+      if (record && record->version == recipe.version) job.priority = std::max(job.priority, record->seconds);
     }
-    recipe.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    for (const auto& file : files) recipe.packages.push_back({file, {}, {}});
+    report.recipes.push_back(std::move(recipe));
+    report_files.push_back(report_file);
+    jobs.push_back(std::move(job));
+  }
+
+  options.executor->run(jobs, [&](size_t i, const JobReport& state) {
+    if (state.state == JobState::queued || state.state == JobState::running) return;
+    RecipeRebuild& recipe = report.recipes[i];
+    if (state.started != std::chrono::steady_clock::time_point{})
+      recipe.took = std::chrono::duration_cast<std::chrono::milliseconds>(state.ended - state.started);
+    // A job that differs exits 1 with its report; one that could not rebuild says why in it.
+    std::error_code missing;
+    if (fs::is_regular_file(report_files[i], missing)) {
+      try {
+        builder::RebuildOutcome outcome = builder::parse_rebuild_outcome(read_file(report_files[i]),
+                                                                         report_files[i].string());
+        recipe.error = outcome.error;
+        if (outcome.error.empty()) recipe.packages = std::move(outcome.packages);
+      } catch (const Error& error) {
+        recipe.error = error.what();
+      }
+    } else {
+      recipe.error = fmt::format("the rebuild job ended ({}{}) without a report; see {}", job_state_name(state.state),
+                                 state.detail.empty() ? "" : ": " + state.detail, recipe.log.string());
+    }
     if (options.on_done) options.on_done(recipe);
   });
+  report.interrupted = interrupt_requested();
   return report;
 }
 

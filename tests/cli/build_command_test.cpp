@@ -4,6 +4,7 @@
 #include "common/fs.h"
 #include "support/fixtures.h"
 #include "support/run.h"
+#include "support/slurm.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -386,8 +387,11 @@ TEST_F(BuildCommand, RebuildIsIdenticalAndNamesASwappedInput) {
 
   fs::path swapped = dir_ / "swapped";
   make_repository(swapped, "other");
-  auto refused = with({"-r", swapped.string(), "--out-dir", (dir_ / "refused").string()});
+  auto refused = with({"-r", swapped.string(), "--out-dir", (dir_ / "refused").string(), "--report",
+                       (dir_ / "refused.json").string()});
   EXPECT_EQ(refused.exit_code, 1);
+  // --report says why there is no comparison (farm verify-rebuild reads it).
+  EXPECT_THAT(lupine::read_file(dir_ / "refused.json"), HasSubstr("\"error\": \"the build root is not the one recorded"));
   EXPECT_THAT(refused.err, HasSubstr("the build root is not the one recorded in " +
                                      (out_ / arch_ / "buildlogs" / "greet-2.0-r1.buildroot.json").string()));
   EXPECT_THAT(refused.err, HasSubstr("busybox: recorded 1.36.1-r0 (Q1"));
@@ -438,6 +442,22 @@ TEST_F(BuildCommand, FarmVerifyRebuildCountsReproduciblePackages) {
   auto nope = only("nope");
   EXPECT_EQ(nope.exit_code, 1);
   EXPECT_THAT(nope.err, HasSubstr("--target nope: no package of the repositories has that origin"));
+}
+
+// farm verify-rebuild --executor slurm: each recipe's rebuild is a Slurm job (its batch script
+// beside its log), read back from its report.
+TEST_F(BuildCommand, FarmVerifyRebuildRunsEachRebuildAsASlurmJob) {
+  SKIP_WITHOUT_SANDBOX();
+  LUPINE_SLURM_OR_SKIP();
+  ASSERT_EQ(build(write_recipe(recipe_text())).exit_code, 0);
+  fs::path verify = dir_ / "verify-slurm";
+  auto verified = run_lupine({"farm", "verify-rebuild", out_.string(), "-r", repo_.string(), "-k", pub(),
+                              "--signing-key", key(), "--cache-dir", (dir_ / "cache").string(), "--out-dir",
+                              verify.string(), "--executor", "slurm", "--json"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_THAT(verified.out, HasSubstr("\"packages\": 1,\n  \"reproducible\": 1,\n  \"percent\": 100.0"));
+  EXPECT_TRUE(fs::exists(verify / "greet" / "rebuild.log.sbatch"));
+  EXPECT_THAT(lupine::read_file(verify / "greet" / "report.json"), HasSubstr("\"identical\": true"));
 }
 
 // verify --provenance: the signed SLSA provenance beside a built package, and three ways it is

@@ -40,6 +40,28 @@ class FarmBuildSlurm : public ::testing::Test {
   }
 };
 
+// A cycle's jobs, both rounds, go to Slurm in an order it accepts (each after what it waits for)
+// and give the packages a local build gives.
+TEST_F(FarmBuildSlurm, ACycleBuildsAsItDoesLocally) {
+  FarmTree tree("lupine-farm-slurm-cycle");
+  const std::string bootstrap = tree.write_cycle_tree().string();
+  tree.use_out("out-local");
+  RunResult local_run = tree.build({"-j2", "--repository-append", bootstrap});
+  ASSERT_EQ(local_run.exit_code, 0) << local_run.err;
+  fs::path local_dir = tree.arch_dir();
+  tree.use_out("out-slurm");
+  RunResult slurm_run = tree.build({"--executor", "slurm", "--repository-append", bootstrap});
+  ASSERT_EQ(slurm_run.exit_code, 0) << slurm_run.err;
+  EXPECT_EQ(parse_summary(slurm_run.out).results,
+            (std::map<std::string, std::string>{{"lib", "built"}, {"tool", "built"}, {"app", "built"}}));
+  for (const std::string name : {"lib", "tool", "app"}) {
+    std::string file = name + "-1.0-r0.apk";
+    EXPECT_EQ(read_file(tree.arch_dir() / file), read_file(local_dir / file)) << file << " differs";
+  }
+  EXPECT_EQ(read_file(tree.out() / "round-1" / tree.arch_dir().filename() / "tool-1.0-r0.apk"),
+            read_file(local_dir.parent_path() / "round-1" / local_dir.filename() / "tool-1.0-r0.apk"));
+}
+
 TEST_F(FarmBuildSlurm, BuildsTheSamePackagesAsALocalBuildAndAFailureCancelsOnlyItsDependents) {
   // One tree (recipes, key, repository) built twice: locally, then through Slurm.
   FarmTree slurm("lupine-farm-slurm");

@@ -77,6 +77,34 @@ void FarmTree::write_standard_tree() {
   recipe("f", {}, "true");
 }
 
+fs::path FarmTree::write_cycle_tree() {
+  const std::string lib_script = "cat /usr/share/tool/* > ${{targets.destdir}}/usr/share/lib/from-tool.txt";
+  const std::string tool_script = "cat /usr/share/lib/* > ${{targets.destdir}}/usr/share/tool/from-lib.txt";
+  recipe("lib", {}, "true");
+  recipe("tool", {"lib"}, tool_script);
+  recipe("user", {}, "true");
+  runtime_dependency("user", "lib");
+  use_out("bootstrap");
+  RunResult bootstrap = build({});
+  if (bootstrap.exit_code != 0) fail("the cycle's bootstrap did not build:\n{}{}", bootstrap.out, bootstrap.err);
+  remove_recipe("user");
+  change_recipe("tool");
+  recipe("lib", {"tool"}, lib_script);
+  recipe("app", {"lib", "tool"}, "true");
+  use_out("out");
+  return dir_.path() / "bootstrap";
+}
+
+void FarmTree::runtime_dependency(const std::string& name, const std::string& dependency) {
+  fs::path file = recipes_ / (name + ".yaml");
+  std::string yaml = read_file(file);
+  const std::string license = "    - license: MIT\n";  // the end of recipe()'s package: block
+  yaml.insert(yaml.find(license) + license.size(), "  dependencies:\n    runtime:\n      - " + dependency + "\n");
+  write_file_atomic(file, yaml);
+}
+
+void FarmTree::remove_recipe(const std::string& name) { fs::remove(recipes_ / (name + ".yaml")); }
+
 void FarmTree::change_recipe(const std::string& name) {
   fs::path file = recipes_ / (name + ".yaml");
   std::string yaml = read_file(file);

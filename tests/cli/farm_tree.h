@@ -52,6 +52,16 @@ class FarmTree {
   // a; b needs a (copies a's file); c needs b (copies b's copy); broken fails (exit 3); e needs
   // broken; f on its own.
   void write_standard_tree();
+  // A cycle on a bootstrap repository: lib's root holds tool and tool's holds lib, each copying
+  // what the other's package holds (so a member's bytes change with the other's); app needs both.
+  // The bootstrap (built into <tree>/bootstrap, returned) has lib, tool and user, which depends on
+  // lib: more of the bootstrap stands on lib, so lib is the cycle's foundation, built last, though
+  // it sorts first (build_order.h). The tree's tool recipe differs from the bootstrap's. Builds
+  // go to <tree>/out afterwards.
+  std::filesystem::path write_cycle_tree();
+  // Gives `name`'s package a runtime dependency (package.dependencies.runtime).
+  void runtime_dependency(const std::string& name, const std::string& dependency);
+  void remove_recipe(const std::string& name);
   // Makes `name`'s recipe also write usr/share/<name>/changed.txt.
   void change_recipe(const std::string& name);
 
