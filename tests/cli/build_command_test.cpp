@@ -460,6 +460,36 @@ TEST_F(BuildCommand, FarmVerifyRebuildRunsEachRebuildAsASlurmJob) {
   EXPECT_THAT(lupine::read_file(verify / "greet" / "report.json"), HasSubstr("\"identical\": true"));
 }
 
+// apk-tools 3 reads what lupine publishes: a package carrying .melange.yaml and an index carrying
+// the freshness mark verify, and `apk add` installs from that repository. apk-tools is not in
+// Debian: this runs where a binary is given (APK=/path/to/apk, or apk on PATH) and says why not.
+TEST_F(BuildCommand, ApkToolsVerifiesAndInstallsWhatLupinePublishes) {
+  SKIP_WITHOUT_SANDBOX();
+  const char* env = std::getenv("APK");
+  std::string apk = env && *env ? env : run({"sh", "-c", "command -v apk"}).out;
+  if (!apk.empty() && apk.back() == '\n') apk.pop_back();
+  if (apk.empty()) GTEST_SKIP() << "no apk-tools binary (set APK=/path/to/apk)";
+  ASSERT_EQ(build(write_recipe(recipe_text())).exit_code, 0);
+  fs::path index = out_ / arch_ / "APKINDEX.tar.gz";
+  ASSERT_EQ(run_lupine({"index", "--refresh", "--expires-in", "7d", "--signing-key", key(), "-o", index.string()})
+                .exit_code,
+            0);
+  ASSERT_THAT(run({"tar", "-xzOf", index.string(), "DESCRIPTION"}).out, HasSubstr("[lupine-index "));
+  fs::path apk_keys = dir_ / "apk-keys";
+  fs::create_directories(apk_keys);
+  fs::copy_file(pub(), apk_keys / fs::path(pub()).filename());
+  fs::path package = out_ / arch_ / "greet-2.0-r1.apk";
+  ASSERT_THAT(run_lupine({"info", package.string()}).out, HasSubstr(".melange.yaml"));
+  auto verified = run({apk, "verify", "--keys-dir", apk_keys.string(), package.string(), index.string()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+
+  fs::path root = dir_ / "apk-root";
+  auto added = run({apk, "add", "--root", root.string(), "--initdb", "--keys-dir", apk_keys.string(), "--no-cache",
+                    "--no-scripts", "--repository", out_.string(), "--repository", repo_.string(), "greet"});
+  EXPECT_EQ(added.exit_code, 0) << added.out << added.err;
+  EXPECT_EQ(lupine::read_file(root / "usr/bin/greet"), "#!/bin/sh\necho hi\n");
+}
+
 // verify --provenance: the signed SLSA provenance beside a built package, and three ways it is
 // refused: a flipped byte, another package's subject, a key the keyring does not trust.
 TEST_F(BuildCommand, VerifyProvenanceRefusesTamperedEnvelopes) {
