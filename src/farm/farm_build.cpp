@@ -138,6 +138,16 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
     options.plan.repositories = &*external;
   }
   FarmPlan plan = make_plan(options.plan);
+  if (!options.refuse_missing_inputs.empty()) {
+    std::vector<std::string> missing;
+    for (const ExternalInput& input : plan.external) {
+      if (input.status != ExternalStatus::missing) continue;
+      std::vector<std::string> by;
+      for (size_t node : input.needed_by) by.push_back(plan.graph.nodes[node].name);
+      missing.push_back(fmt::format("{} (needed by {})", input.name, fmt::join(by, ", ")));
+    }
+    if (!missing.empty()) fail("{}:\n  {}", options.refuse_missing_inputs, fmt::join(missing, "\n  "));
+  }
   // One farm build per out dir: two would publish over each other's staging repository.
   fs::create_directories(options.out_dir);
   FileLock lock(options.out_dir / ".farm.lock", FileLock::Mode::try_once);

@@ -113,24 +113,42 @@ void FarmTree::change_recipe(const std::string& name) {
 }
 
 std::vector<std::string> FarmTree::build_args(const std::vector<std::string>& extra) const {
-  std::vector<std::string> args{"farm", "build", recipes_.string(), "--json",
-                                "--signing-key", repo_.private_key.string(),
-                                "--repository-append", repo_.dir.string(),
-                                "--keyring-append", repo_.public_key.string(),
-                                "--out-dir", out_.string(), "--cache-dir", cache_.string()};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
+  return farm_args({"farm", "build", recipes_.string()}, extra);
+}
+
+// `command` with --json and the tree's key, busybox repository, out dir and cache, then `extra`.
+std::vector<std::string> FarmTree::farm_args(std::vector<std::string> command, const std::vector<std::string>& extra) const {
+  command.insert(command.end(), {"--json", "--signing-key", repo_.private_key.string(), "--repository-append",
+                                 repo_.dir.string(), "--keyring-append", repo_.public_key.string(), "--out-dir",
+                                 out_.string(), "--cache-dir", cache_.string()});
+  command.insert(command.end(), extra.begin(), extra.end());
+  return command;
 }
 
 RunResult FarmTree::build(const std::vector<std::string>& extra) const { return run_lupine(build_args(extra)); }
 
-SpawnedFarm FarmTree::spawn_build(const std::vector<std::string>& extra) const {
+SpawnedFarm FarmTree::spawn_build(const std::vector<std::string>& extra) const { return spawn_lupine(build_args(extra)); }
+
+SpawnedFarm FarmTree::spawn_lupine(const std::vector<std::string>& args) const {
   const char* binary = std::getenv("LUPINE_BINARY");
   std::vector<std::string> argv{binary && *binary ? binary : "lupine"};
-  for (auto& arg : build_args(extra)) argv.push_back(arg);
+  argv.insert(argv.end(), args.begin(), args.end());
   fs::path out = dir_.path() / "spawned.out", err = dir_.path() / "spawned.err";
   pid_t pid = spawn(argv, out.string(), err.string());
   return SpawnedFarm(pid, out, err);
+}
+
+std::vector<std::string> FarmTree::stages_args(const fs::path& file, const std::vector<std::string>& extra) const {
+  return farm_args({"farm", "stages", file.string()}, extra);
+}
+
+RunResult FarmTree::stages(const fs::path& file, const std::vector<std::string>& extra) const {
+  return run_lupine(stages_args(file, extra));
+}
+
+RunResult FarmTree::interrupted_stages(const fs::path& file, const std::vector<std::string>& extra,
+                                       const std::string& script, std::chrono::seconds limit) const {
+  return interrupted_run(stages_args(file, extra), script, limit);
 }
 
 std::string FarmTree::file_in_package(const std::string& name, const std::string& path) const {
@@ -196,11 +214,16 @@ std::vector<std::string> command_lines() {
 
 RunResult FarmTree::interrupted_build(const std::vector<std::string>& extra, const std::string& script,
                                      std::chrono::seconds limit) const {
-  SpawnedFarm farm = spawn_build(extra);
+  return interrupted_run(build_args(extra), script, limit);
+}
+
+RunResult FarmTree::interrupted_run(const std::vector<std::string>& args, const std::string& script,
+                                    std::chrono::seconds limit) const {
+  SpawnedFarm farm = spawn_lupine(args);
   bool started = wait_for_sandbox(script, limit);
   farm.terminate();
   RunResult result = farm.wait();
-  if (!started) fail("no sandbox of the farm build ran `{}` within {} s:\n{}", script, limit.count(), result.err);
+  if (!started) fail("no sandbox of the farm ran `{}` within {} s:\n{}", script, limit.count(), result.err);
   return result;
 }
 

@@ -74,6 +74,13 @@ class FarmTree {
   RunResult interrupted_build(const std::vector<std::string>& extra, const std::string& script,
                               std::chrono::seconds limit) const;
 
+  // lupine farm stages <file> --json with the tree's key, the busybox repository as the bootstrap
+  // (-r), the out dir (the stages' root) and the cache; and the same interrupted as above.
+  RunResult stages(const std::filesystem::path& file, const std::vector<std::string>& extra) const;
+  RunResult interrupted_stages(const std::filesystem::path& file, const std::vector<std::string>& extra,
+                               const std::string& script, std::chrono::seconds limit) const;
+  std::filesystem::path recipes_dir() const { return recipes_; }
+
   // Builds go to <tree>/<name> from now on (default "out").
   void use_out(const std::string& name) { out_ = dir_.path() / name; }
   std::filesystem::path dir() const { return dir_.path(); }
@@ -95,6 +102,11 @@ class FarmTree {
 
  private:
   std::vector<std::string> build_args(const std::vector<std::string>& extra) const;
+  std::vector<std::string> farm_args(std::vector<std::string> command, const std::vector<std::string>& extra) const;
+  std::vector<std::string> stages_args(const std::filesystem::path& file, const std::vector<std::string>& extra) const;
+  SpawnedFarm spawn_lupine(const std::vector<std::string>& args) const;
+  RunResult interrupted_run(const std::vector<std::string>& args, const std::string& script,
+                            std::chrono::seconds limit) const;
 
   TempDir dir_;
   builder::testing::TestRepository repo_;

@@ -1,0 +1,54 @@
+// The stages file of `lupine farm stages`: what it says, and what it refuses with the line.
+#include "farm/stages.h"
+
+#include "common/error.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace lupine::farm {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string refusal(const std::string& text) {
+  try {
+    parse_stages(text, "stages.yaml", "/base");
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "accepted";
+}
+
+TEST(StagesFile, NamesRecipesRelativeToTheFileAndTheBootstrapFlag) {
+  auto stages = parse_stages("stages:\n"
+                             "  - name: stage1\n    bootstrap: true\n    recipes: [toolchain/gmp.yaml, toolchain]\n"
+                             "  - name: stage2\n    recipes:\n      - ./\n      - ../other/x.yaml\n",
+                             "stages.yaml", "/base/recipes");
+  ASSERT_EQ(stages.size(), 2u);
+  EXPECT_EQ(stages[0].name, "stage1");
+  EXPECT_TRUE(stages[0].bootstrap);
+  EXPECT_EQ(stages[0].recipes, (std::vector<std::filesystem::path>{"/base/recipes/toolchain/gmp.yaml",
+                                                                   "/base/recipes/toolchain"}));
+  EXPECT_FALSE(stages[1].bootstrap);
+  EXPECT_EQ(stages[1].recipes, (std::vector<std::filesystem::path>{"/base/recipes/", "/base/other/x.yaml"}));
+}
+
+TEST(StagesFile, WhatIsWrongIsNamedWithItsLine) {
+  EXPECT_THAT(refusal("stage: []\n"), HasSubstr("stages.yaml: expected `stages:`"));
+  EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: [x]\n    bootsrap: true\n"),
+              HasSubstr("stages.yaml:4: unknown key \"bootsrap\" in a stage (known: name, recipes, bootstrap)"));
+  EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: [x]\n  - name: a\n    recipes: [y]\n"),
+              HasSubstr("stages.yaml:4: a second stage named a"));
+  EXPECT_THAT(refusal("stages:\n  - recipes: [x]\n"), HasSubstr("stages.yaml:2: a stage needs a name"));
+  EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: []\n"),
+              HasSubstr("stages.yaml:3: recipes: expected a list of recipe files and directories"));
+  EXPECT_THAT(refusal("stages:\n  - name: a\n    bootstrap: yes please\n    recipes: [x]\n"),
+              HasSubstr("stages.yaml:3: bootstrap: expected true or false"));
+  EXPECT_THAT(refusal("stages:\n  - name: a\n   recipes: [x\n"), HasSubstr("stages.yaml:"));
+  EXPECT_THAT(refusal("extra: 1\nstages:\n  - name: a\n    recipes: [x]\n"),
+              HasSubstr("stages.yaml:1: unknown key \"extra\" (known: stages)"));
+}
+
+}  // namespace
+}  // namespace lupine::farm
