@@ -65,8 +65,10 @@ void keep_failed_workspace(BuildWorkspace& workspace, const fs::path& kept, cons
     fs::remove(kept / "resume.json");
     workspace.move_to(kept / "workspace");
     write_resume_record(kept, record);
-    log.message(fmt::format("workspace kept: {} (fix step \"{}\" of {}, then build with --resume to go on from it)",
-                            workspace.path().string(), units[record.failed].name, units[record.failed].package));
+    const std::string& name = units[record.failed].name;
+    std::string step = name.rfind("the step at ", 0) == 0 ? name : "step \"" + name + "\"";
+    log.message(fmt::format("workspace kept: {} (fix {} of {}, then build with --resume to go on from it)",
+                            workspace.path().string(), step, units[record.failed].package));
   } catch (const std::exception& failure) {
     log.message(std::string("warning: the failed build's workspace was not kept: ") + failure.what());
   }

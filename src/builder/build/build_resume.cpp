@@ -50,7 +50,8 @@ void collect(const std::vector<CompiledStep>& steps, const std::string& package,
   for (const CompiledStep& step : steps) {
     if (!step.enabled) continue;
     std::string own = step.display_name();
-    std::string name = own != "???" || parent.empty() ? own : parent;
+    // As the log names it: an unnamed step of a named one by its parent, one on its own by place.
+    std::string name = own != "???" ? own : !parent.empty() ? parent : "the step at " + step.where.str();
     bool source = step.uses == "fetch" || step.uses == "git-checkout";
     if (source || !step.runs.empty()) {
       std::string previous = units.empty() ? std::string() : units.back().digest;

@@ -62,6 +62,9 @@ TEST(StepUnits, CountWhatRunsInRunOrder) {
   EXPECT_EQ(units[1].name, "Configure");
   EXPECT_EQ(units[2].name, "Build");  // an unnamed child is reported under its parent
   EXPECT_EQ(units[3].package, "r-doc");
+  // An unnamed step on its own is named by its place, as the log names it (not "???").
+  EXPECT_EQ(units[3].name.rfind("the step at ", 0), 0u) << units[3].name;
+  EXPECT_THAT(units[3].name, ::testing::EndsWith("r.yaml:24:9"));
 }
 
 TEST(StepUnits, ADigestCoversItsStepAndEveryStepBefore) {
