@@ -55,6 +55,11 @@ std::vector<std::string> unit_digests(const std::vector<StepUnit>& units) {
   return digests;
 }
 
+// `step "Configure"`, or `the step at FILE:LINE:COL` for an unnamed one (build_resume.cpp).
+std::string describe_unit(const StepUnit& unit) {
+  return unit.name.rfind("the step at ", 0) == 0 ? unit.name : "step \"" + unit.name + "\"";
+}
+
 // A failed build's workspace, moved into the cache with what --resume compares (build_resume.h).
 // Keeping it is a courtesy: when it cannot be kept, the build's own error is what is reported.
 void keep_failed_workspace(BuildWorkspace& workspace, const fs::path& kept, const ResumeRecord& record,
@@ -65,10 +70,9 @@ void keep_failed_workspace(BuildWorkspace& workspace, const fs::path& kept, cons
     fs::remove(kept / "resume.json");
     workspace.move_to(kept / "workspace");
     write_resume_record(kept, record);
-    const std::string& name = units[record.failed].name;
-    std::string step = name.rfind("the step at ", 0) == 0 ? name : "step \"" + name + "\"";
     log.message(fmt::format("workspace kept: {} (fix {} of {}, then build with --resume to go on from it)",
-                            workspace.path().string(), step, units[record.failed].package));
+                            workspace.path().string(), describe_unit(units[record.failed]),
+                            units[record.failed].package));
   } catch (const std::exception& failure) {
     log.message(std::string("warning: the failed build's workspace was not kept: ") + failure.what());
   }
@@ -203,9 +207,9 @@ BuildResult build_package(const BuildPlan& plan, const BuildOptions& options) {
       auto point = resume_point(read_resume_record(kept), result.root.key, local_files, units);
       if (point.skip > 0 && fs::is_directory(kept / "workspace")) {
         skip = point.skip;
-        log.message(fmt::format("resuming in {}: {} of {} steps done before; from {}: step \"{}\"",
+        log.message(fmt::format("resuming in {}: {} of {} steps done before; from {}: {}",
                                 (kept / "workspace").string(), skip, units.size(), units[skip].package,
-                                units[skip].name));
+                                describe_unit(units[skip])));
       } else {
         log.message("cannot resume, building from the start: " +
                     (point.why_not.empty() ? "the kept workspace is gone" : point.why_not));
