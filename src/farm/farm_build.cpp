@@ -6,6 +6,7 @@
 #include "common/source_date.h"
 #include "farm/farm_job.h"
 #include "farm/farm_publish.h"
+#include "farm/unmet_inputs.h"
 #include "index/index_builder.h"
 #include "index/package_add.h"
 
@@ -127,7 +128,8 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
   // The external repositories, read once here for the bootstrap edges (bootstrap_edges.h): the
   // jobs read them again, with the staging and published repositories before them.
   std::optional<index::RepositorySet> external;
-  if (!options.repositories.empty()) {
+  // Also with none when unmet inputs are refused: then nothing is there, rather than unchecked.
+  if (!options.repositories.empty() || !options.refuse_missing_inputs.empty()) {
     apk::Keyring keyring;
     for (const auto& key : options.keyring) keyring.add(key);
     index::FetchOptions fetch;
@@ -139,14 +141,8 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
   }
   FarmPlan plan = make_plan(options.plan);
   if (!options.refuse_missing_inputs.empty()) {
-    std::vector<std::string> missing;
-    for (const ExternalInput& input : plan.external) {
-      if (input.status != ExternalStatus::missing) continue;
-      std::vector<std::string> by;
-      for (size_t node : input.needed_by) by.push_back(plan.graph.nodes[node].name);
-      missing.push_back(fmt::format("{} (needed by {})", input.name, fmt::join(by, ", ")));
-    }
-    if (!missing.empty()) fail("{}:\n  {}", options.refuse_missing_inputs, fmt::join(missing, "\n  "));
+    std::vector<std::string> unmet = unmet_inputs(plan, options.plan.repositories);
+    if (!unmet.empty()) fail("{}:\n  {}", options.refuse_missing_inputs, fmt::join(unmet, "\n  "));
   }
   // One farm build per out dir: two would publish over each other's staging repository.
   fs::create_directories(options.out_dir);

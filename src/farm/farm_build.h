@@ -48,8 +48,9 @@ struct FarmBuildOptions {
   std::filesystem::path lupine;             // the executable the jobs run
   std::string lupine_version;               // part of every key (checked against the jobs' own)
   Executor* executor = nullptr;
-  // When set: an input no recipe makes and no repository has refuses the whole run before anything
-  // is built, with this text before the list (a stage that takes nothing from a bootstrap).
+  // When set: an input no recipe makes and no repository has, or a cycle's first-round input no
+  // repository has (unmet_inputs.h), refuses the whole run before anything is built, with this
+  // text before the list (a stage that takes nothing from a bootstrap).
   std::string refuse_missing_inputs;
 };
 
