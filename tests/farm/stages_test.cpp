@@ -50,5 +50,18 @@ TEST(StagesFile, WhatIsWrongIsNamedWithItsLine) {
               HasSubstr("stages.yaml:1: unknown key \"extra\" (known: stages)"));
 }
 
+// The bundled bootstrap (melange-recipes/stages/bootstrap.yaml): stage 1 from the bootstrap, stage 2
+// from the stages alone, every recipe it names there.
+TEST(StagesFile, TheBundledBootstrapNamesRecipesThatExist) {
+  const auto file = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "melange-recipes" /
+                    "stages" / "bootstrap.yaml";
+  auto stages = load_stages(file);
+  ASSERT_EQ(stages.size(), 2u);
+  EXPECT_TRUE(stages[0].bootstrap);
+  EXPECT_FALSE(stages[1].bootstrap);
+  for (const auto& stage : stages)
+    for (const auto& recipe : stage.recipes) EXPECT_TRUE(std::filesystem::exists(recipe)) << recipe;
+}
+
 }  // namespace
 }  // namespace lupine::farm
