@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/executor_flags.h"
 #include "cli/signing.h"
+#include "farm/farm_build.h"
 #include "farm/verify_rebuild.h"
 
 #include <fmt/format.h>
@@ -41,10 +42,8 @@ std::vector<std::string> rebuild_argv(const VerifyRebuildArgs& args, const std::
   argv.insert(argv.end(), {"--out-dir", out.string(), "--report", report.string(), "--timeout", args.build.timeout});
   // The repository's own packages are the build roots' first source, then -r's.
   for (const auto& repository : args.repositories) argv.insert(argv.end(), {"-r", absolute(repository)});
-  for (const auto& repository : args.build.repository_append) {
-    bool remote = repository.find("://") != std::string::npos || repository.rfind('@', 0) == 0;
-    argv.insert(argv.end(), {"-r", remote ? repository : absolute(repository)});
-  }
+  for (const auto& repository : args.build.repository_append)
+    argv.insert(argv.end(), {"-r", farm::absolute_repository(repository)});
   for (const auto& key : args.build.keyring_append) argv.insert(argv.end(), {"-k", absolute(key)});
   if (!args.build.signing_key.empty()) argv.insert(argv.end(), {"--signing-key", absolute(args.build.signing_key)});
   if (!args.build.cache_dir.empty()) argv.insert(argv.end(), {"--cache-dir", absolute(args.build.cache_dir)});

@@ -49,6 +49,9 @@ void run(const RebuildArgs& args) {
   if (!args.build.signing_key.empty()) signer = load_signer(args.build.signing_key);
   std::vector<std::filesystem::path> files(args.packages.begin(), args.packages.end());
   builder::RebuildOutcome outcome;
+  auto write_report = [&] {
+    if (!args.report.empty()) write_file_atomic(args.report, builder::rebuild_outcome_json(outcome));
+  };
   builder::RebuildReport report;
   try {
     report = builder::rebuild_packages(files, [&](const builder::BuildPlan& plan, const std::filesystem::path& recipe) {
@@ -62,10 +65,10 @@ void run(const RebuildArgs& args) {
   } catch (const std::exception& error) {
     // The report says why (farm verify-rebuild reads it); the error goes on as usual.
     outcome.error = error.what();
-    if (!args.report.empty()) write_file_atomic(args.report, builder::rebuild_outcome_json(outcome));
+    write_report();
     throw;
   }
-  if (!args.report.empty()) write_file_atomic(args.report, builder::rebuild_outcome_json(outcome));
+  write_report();
   print_report(report, args.json);
   if (!report.identical()) throw Exit{1};
 }

@@ -64,11 +64,6 @@ void start_staging(const fs::path& staging, const std::string& arch, const apk::
 
 fs::path absolute_of(const fs::path& path) { return path.empty() ? path : fs::absolute(path).lexically_normal(); }
 
-// A repository line made absolute when it names a local directory (jobs may run elsewhere).
-std::string absolute_repository(const std::string& line) {
-  if (line.empty() || line[0] == '@' || line.find("://") != std::string::npos) return line;
-  return absolute_of(line).string();
-}
 
 // Messages name build logs where they will be once published.
 std::string published_paths(std::string text, const fs::path& staging, const fs::path& out_dir) {
@@ -115,6 +110,11 @@ std::vector<std::string> job_argv(const FarmBuildOptions& options, const RecipeN
 }
 
 }  // namespace
+
+std::string absolute_repository(const std::string& line) {
+  if (line.empty() || line[0] == '@' || line.find("://") != std::string::npos) return line;
+  return absolute_of(line).string();
+}
 
 FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserver& observer) {
   auto started = std::chrono::steady_clock::now();
@@ -181,8 +181,10 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
     Staged entry;
     entry.node = node_index;
     entry.round = round;
+    // A first round that a second follows keeps its own log and result; the last round's are
+    // <name>.log and <name>.json, as a recipe's single job's.
     std::string suffix = round == 1 && second_round(node_index) ? ".round-1" : "";
-    entry.result_file = staging / "results" / (node.name + suffix + (round == 2 ? ".round-2" : "") + ".json");
+    entry.result_file = staging / "results" / (node.name + suffix + ".json");
     entry.job.name = round == 2 ? node.name + " (round 2)" : node.name;
     entry.job.log = farm_job_log(options.out_dir, arch, node.name + suffix);
     entry.job.argv = job_argv(options, node, staging, entry.result_file, published_index);

@@ -94,6 +94,10 @@ using FarmObserver = std::function<void(const RecipeSummary& summary, const JobR
 // farm build, or when publishing fails; failed builds are results, not errors.
 FarmBuildResult build_farm(const FarmBuildOptions& options, const FarmObserver& observer = {});
 
+// A repository line made absolute when it names a local directory (jobs may run elsewhere, in
+// another directory): "@tag ..." and URLs stay as they are.
+std::string absolute_repository(const std::string& line);
+
 // The staging repository of `out_dir` and the log of a recipe's job.
 std::filesystem::path farm_staging_dir(const std::filesystem::path& out_dir);
 std::filesystem::path farm_job_log(const std::filesystem::path& out_dir, const std::string& arch,

@@ -10,7 +10,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <map>
 
 namespace lupine::farm {
 namespace fs = std::filesystem;
