@@ -12,7 +12,8 @@
 //       provides: [cc]                    # declared; merged with the scanned provides
 //       replaces: [busybox-binsh]         # packages whose files it may overwrite (apk's replaces)
 //       exclude: [usr/bin/mtrace]         # paths of those lists left out (fnmatch)
-//       host-files: [/etc/ssl/certs/ca-certificates.crt]  # host files no dpkg list names
+//       host-files: [/etc/ssl/certs/ca-certificates.crt]  # host files no dpkg list names, or that a
+//                                                         # later package's Debian list names
 //       symlinks: {bin: usr/bin}          # links made in the package (path: target)
 //       directories: [tmp]                # empty directories made in the package
 //       busybox-applets: true             # the list of its applets' paths (bootstrap_stage.h)
