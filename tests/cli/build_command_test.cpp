@@ -184,8 +184,11 @@ class BuildCommand : public ::testing::Test {
 TEST_F(BuildCommand, BuildsVerifiesIndexesAndTests) {
   SKIP_WITHOUT_SANDBOX();
   fs::path recipe = write_recipe(recipe_text());
-  auto built = build(recipe);
+  // The out-dir as a repository from the first build on, as melange users (and Wolfi's Makefile)
+  // pass it: nothing is there yet, which is said, not refused.
+  auto built = build(recipe, {"--repository-append", out_.string()});
   ASSERT_EQ(built.exit_code, 0) << built.err;
+  EXPECT_THAT(built.err, HasSubstr("is this build's --out-dir, where nothing is built yet"));
   fs::path apk = out_ / arch_ / "greet-2.0-r1.apk";
   EXPECT_THAT(built.out, HasSubstr(apk.string()));
   EXPECT_THAT(built.err, HasSubstr("==> greet: install"));

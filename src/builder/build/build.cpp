@@ -1,4 +1,5 @@
 #include "builder/build/build.h"
+#include "builder/build/out_dir_repository.h"
 
 #include "builder/build/build_log.h"
 #include "builder/build/build_pipeline.h"
@@ -151,7 +152,8 @@ BuildRootRequest environment_root_request(const CompiledEnvironment& environment
   BuildRootRequest request;
   request.packages = std::move(packages);
   request.packages.insert(request.packages.end(), options.package_append.begin(), options.package_append.end());
-  request.repositories = environment_repositories(options, environment);
+  request.repositories = without_unbuilt_out_dir(environment_repositories(options, environment), options.out_dir,
+                                                 arch, log);
   request.keyring = environment_keyring(options, environment, log);
   request.allow_untrusted = options.allow_untrusted;
   request.arch = arch;
