@@ -2,6 +2,7 @@
 #include "farm/stages.h"
 
 #include "common/error.h"
+#include "farm/plan.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -61,6 +62,23 @@ TEST(StagesFile, TheBundledBootstrapNamesRecipesThatExist) {
   EXPECT_FALSE(stages[1].bootstrap);
   for (const auto& stage : stages)
     for (const auto& recipe : stage.recipes) EXPECT_TRUE(std::filesystem::exists(recipe)) << recipe;
+}
+
+// Stage 2 takes nothing from stage 0 only if every input of its recipes is one of its recipes:
+// the tree is closed (what `farm stages` checks before building a stage without the bootstrap).
+TEST(StagesFile, EveryInputOfTheBundledStageTwoIsARecipe) {
+  const auto file = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "melange-recipes" /
+                    "stages" / "bootstrap.yaml";
+  auto stages = load_stages(file);
+  ASSERT_EQ(stages.size(), 2u);
+  PlanOptions options;
+  options.recipe_paths = stages[1].recipes;
+  FarmPlan plan = make_plan(options);
+  EXPECT_EQ(plan.count(NodeState::error), 0u);
+  EXPECT_GE(plan.graph.nodes.size(), 30u);
+  std::vector<std::string> external;
+  for (const auto& input : plan.external) external.push_back(input.name);
+  EXPECT_THAT(external, ::testing::IsEmpty());
 }
 
 }  // namespace
