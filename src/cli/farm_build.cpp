@@ -43,6 +43,7 @@ struct FarmBuildArgs {
   std::string index_expires_in;
   bool offline = false;
   bool test = false;
+  bool resume = false;
   bool debian_fallback = true;
 };
 
@@ -69,6 +70,7 @@ void run(const FarmBuildArgs& args) {
   if (!args.timeout.empty()) options.job_flags.insert(options.job_flags.end(), {"--timeout", args.timeout});
   if (args.offline) options.job_flags.push_back("--offline");
   if (args.test) options.job_flags.push_back("--test");
+  if (args.resume) options.job_flags.push_back("--resume");
   for (const auto& package : args.test_package_append)
     options.job_flags.insert(options.job_flags.end(), {"--test-package-append", package});
   if (!args.debian_fallback) options.job_flags.push_back("--no-debian-fallback");
@@ -115,6 +117,9 @@ void setup(Command& app) {
   command->add_option("--build-option", args->build_options, "Enable options.<NAME> in every recipe (repeatable)");
   command->add_option("--timeout", args->timeout, "Time limit of each build (2h, 90m, 45s)");
   command->add_flag("--offline", args->offline, "Never download sources: they must be in the cache");
+  command->add_flag("--resume", args->resume,
+                    "A failed build keeps its workspace in the cache; the next run's build of that recipe goes "
+                    "on from the failed step when its build root, local files and earlier steps are unchanged");
   command->add_flag("--test", args->test,
                     "Run each built recipe's tests (melange test); a failing test fails the recipe, which is not "
                     "published");

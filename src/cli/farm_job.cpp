@@ -36,6 +36,9 @@ void run(const JobArgs& args) {
     throw Exit{1};
   }
   builder::BuildOptions options = args.flags.options(signer ? &*signer : nullptr, *plan);
+  // `farm build --resume`: a failed build keeps its workspace in the (shared) cache, and the next
+  // run's build goes on from it when it can (builder/build/build_resume.h), as `lupine build`.
+  if (args.flags.resume) options.keep_failed_workspace = true;
   farm::FarmJobOptions job;
   job.published = args.published;
   job.result_file = args.result;

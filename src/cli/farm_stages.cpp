@@ -38,6 +38,7 @@ struct StagesArgs {
   std::vector<std::string> pipeline_dirs;
   std::string timeout;
   bool test = false;
+  bool resume = false;
   ExecutorFlags executor;
   bool json = false;
 };
@@ -58,6 +59,7 @@ void run(const StagesArgs& args) {
   farm.cache_dir = args.cache_dir.empty() ? index::default_cache_dir() : std::filesystem::path(args.cache_dir);
   if (!args.timeout.empty()) farm.job_flags.insert(farm.job_flags.end(), {"--timeout", args.timeout});
   if (args.test) farm.job_flags.push_back("--test");
+  if (args.resume) farm.job_flags.push_back("--resume");
   farm.lupine = std::filesystem::read_symlink("/proc/self/exe");
   farm.lupine_version = LUPINE_VERSION;
   std::unique_ptr<farm::Executor> executor = args.executor.make();
@@ -124,6 +126,9 @@ void setup(Command& app) {
   command->add_option("--pipeline-dir", args->pipeline_dirs,
                       "Directory of `uses:` pipelines, searched before the built-in library (repeatable)");
   command->add_option("--timeout", args->timeout, "Time limit of each build (2h, 90m, 45s)");
+  command->add_flag("--resume", args->resume,
+                    "A failed build keeps its workspace in the cache; the next run's build of that recipe goes "
+                    "on from the failed step when its build root, local files and earlier steps are unchanged");
   command->add_flag("--test", args->test, "Run each built recipe's tests; a failing test fails the recipe");
   args->executor.add_to(*command, "Builds", true);
   command->add_flag("--json", args->json, "Print the stages' summaries as JSON");

@@ -3,9 +3,11 @@
 // what depends on it, and an interrupt that leaves no process behind and a valid index.
 #include "builder/build/build_test_repository.h"
 #include "cli/farm_tree.h"
+#include "common/fs.h"
 #include "support/fixtures.h"
 #include "support/run.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -114,6 +116,36 @@ TEST_F(FarmBuildCli, ACycleIsBuiltToItsFixpointBeforeItsDependents) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(parse_summary(second.out).results,
             (std::map<std::string, std::string>{{"lib", "up-to-date"}, {"tool", "up-to-date"}, {"app", "up-to-date"}}));
+}
+
+// --resume: a failed build keeps its workspace, and once its failing step is fixed the next run
+// goes on from that step: the step before it does not run again (gcc's install step failing after
+// 45 minutes of make was what it is for).
+TEST_F(FarmBuildCli, ResumeGoesOnFromTheFailedStep) {
+  auto write = [&](const std::string& last) {
+    write_file_atomic(tree_->recipes_dir() / "slow.yaml",
+                      fmt::format("package:\n  name: slow\n  version: \"1.0\"\n  epoch: 0\n"
+                                  "  description: farm resume test\n  copyright:\n    - license: MIT\n"
+                                  "environment:\n  contents:\n    packages:\n      - busybox\n"
+                                  "pipeline:\n  - name: long\n    runs: echo run >> count.txt\n"
+                                  "  - name: last\n    runs: |\n      {}\n"
+                                  "      mkdir -p ${{{{targets.destdir}}}}/usr/share/slow\n"
+                                  "      cp count.txt ${{{{targets.destdir}}}}/usr/share/slow/\n",
+                                  last));
+  };
+  write("exit 4");
+  RunResult failed = tree_->build({"--resume"});
+  ASSERT_EQ(failed.exit_code, 1) << failed.err;
+  EXPECT_EQ(parse_summary(failed.out).results.at("slow"), "failed");
+
+  write("true");
+  RunResult resumed = tree_->build({"--resume"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(parse_summary(resumed.out).results.at("slow"), "built");
+  EXPECT_EQ(tree_->file_in_package("slow", "usr/share/slow/count.txt"), "run\n") << "the first step ran again";
+  std::string log = read_file(tree_->arch_dir() / "farm-logs" / "slow.log");
+  EXPECT_THAT(log, HasSubstr("==> slow: long (done in the kept workspace)"));
+  EXPECT_THAT(log, HasSubstr("==> slow: last\n"));
 }
 
 TEST_F(FarmBuildCli, WithoutKeepGoingNothingStartsAfterAFailure) {
