@@ -129,6 +129,7 @@ ResumePoint resume_point(const std::optional<ResumeRecord>& record, const std::s
   if (record->root_key != root_key) return {0, "the build root changed"};
   if (record->local_files != local_files) return {0, "the recipe's local files changed"};
   if (record->failed >= units.size()) return {0, "the recipe has fewer steps than when it failed"};
+  if (record->failed == 0) return {0, "its first step failed: no step before it to go on from"};
   for (size_t i = 0; i < record->failed; ++i)
     if (record->units[i] != units[i].digest)
       return {0, fmt::format("{}: step \"{}\" changed", units[i].package, units[i].name)};

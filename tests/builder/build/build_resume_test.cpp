@@ -94,6 +94,10 @@ TEST(ResumePoint, ResumesOnlyWhenEverythingBeforeTheFailedStepIsUnchanged) {
   auto point = resume_point(record, "root", "files", changed);
   EXPECT_EQ(point.skip, 0u);
   EXPECT_EQ(point.why_not, "r: step \"Configure\" changed");
+  // A build that failed in its first step kept nothing worth going on from, and says so (it said
+  // "the kept workspace is gone" while the workspace was there).
+  ResumeRecord first{"root", "files", digests, 0};
+  EXPECT_EQ(resume_point(first, "root", "files", units).why_not, "its first step failed: no step before it to go on from");
 }
 
 TEST(ResumeRecord, RoundTripsAndRefusesWhatLupineDidNotWrite) {
