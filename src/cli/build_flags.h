@@ -56,4 +56,9 @@ struct BuildFlags {
 // "2h", "90m", "1h30m", "45s", or plain seconds; "0" = no limit.
 std::chrono::seconds parse_timeout(const std::string& text);
 
+// `--resume` of `farm build` and `farm stages`, which pass it to every `farm job`.
+inline constexpr const char* kFarmResumeHelp =
+    "A failed build keeps its workspace in the cache; the next run's build of that recipe goes on from the failed "
+    "step when its build root, local files and earlier steps are unchanged";
+
 }  // namespace lupine::cli

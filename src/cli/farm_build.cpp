@@ -117,9 +117,7 @@ void setup(Command& app) {
   command->add_option("--build-option", args->build_options, "Enable options.<NAME> in every recipe (repeatable)");
   command->add_option("--timeout", args->timeout, "Time limit of each build (2h, 90m, 45s)");
   command->add_flag("--offline", args->offline, "Never download sources: they must be in the cache");
-  command->add_flag("--resume", args->resume,
-                    "A failed build keeps its workspace in the cache; the next run's build of that recipe goes "
-                    "on from the failed step when its build root, local files and earlier steps are unchanged");
+  command->add_flag("--resume", args->resume, kFarmResumeHelp);
   command->add_flag("--test", args->test,
                     "Run each built recipe's tests (melange test); a failing test fails the recipe, which is not "
                     "published");

@@ -126,9 +126,7 @@ void setup(Command& app) {
   command->add_option("--pipeline-dir", args->pipeline_dirs,
                       "Directory of `uses:` pipelines, searched before the built-in library (repeatable)");
   command->add_option("--timeout", args->timeout, "Time limit of each build (2h, 90m, 45s)");
-  command->add_flag("--resume", args->resume,
-                    "A failed build keeps its workspace in the cache; the next run's build of that recipe goes "
-                    "on from the failed step when its build root, local files and earlier steps are unchanged");
+  command->add_flag("--resume", args->resume, kFarmResumeHelp);
   command->add_flag("--test", args->test, "Run each built recipe's tests; a failing test fails the recipe");
   args->executor.add_to(*command, "Builds", true);
   command->add_flag("--json", args->json, "Print the stages' summaries as JSON");

@@ -64,7 +64,6 @@ void start_staging(const fs::path& staging, const std::string& arch, const apk::
 
 fs::path absolute_of(const fs::path& path) { return path.empty() ? path : fs::absolute(path).lexically_normal(); }
 
-
 // Messages name build logs where they will be once published.
 std::string published_paths(std::string text, const fs::path& staging, const fs::path& out_dir) {
   const std::string from = staging.string() + "/", to = out_dir.string() + "/";

@@ -51,12 +51,15 @@ TEST(StagesFile, WhatIsWrongIsNamedWithItsLine) {
               HasSubstr("stages.yaml:1: unknown key \"extra\" (known: stages)"));
 }
 
+std::filesystem::path bundled_bootstrap() {
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "melange-recipes" / "stages" /
+         "bootstrap.yaml";
+}
+
 // The bundled bootstrap (melange-recipes/stages/bootstrap.yaml): stage 1 from the bootstrap, stage 2
 // from the stages alone, every recipe it names there.
 TEST(StagesFile, TheBundledBootstrapNamesRecipesThatExist) {
-  const auto file = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "melange-recipes" /
-                    "stages" / "bootstrap.yaml";
-  auto stages = load_stages(file);
+  auto stages = load_stages(bundled_bootstrap());
   ASSERT_EQ(stages.size(), 2u);
   EXPECT_TRUE(stages[0].bootstrap);
   EXPECT_FALSE(stages[1].bootstrap);
@@ -67,9 +70,7 @@ TEST(StagesFile, TheBundledBootstrapNamesRecipesThatExist) {
 // Stage 2 takes nothing from stage 0 only if every input of its recipes is one of its recipes:
 // the tree is closed (what `farm stages` checks before building a stage without the bootstrap).
 TEST(StagesFile, EveryInputOfTheBundledStageTwoIsARecipe) {
-  const auto file = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "melange-recipes" /
-                    "stages" / "bootstrap.yaml";
-  auto stages = load_stages(file);
+  auto stages = load_stages(bundled_bootstrap());
   ASSERT_EQ(stages.size(), 2u);
   PlanOptions options;
   options.recipe_paths = stages[1].recipes;

@@ -1,8 +1,10 @@
 #include "builder/build/out_dir_repository.h"
 
+#include "common/error.h"
+#include "index/repository.h"
+
 #include <fmt/format.h>
 
-#include <string_view>
 #include <system_error>
 
 namespace lupine::builder {
@@ -11,15 +13,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The local directory a repository line names, or "" for an HTTP repository or a tagged line
-// (`@tag DIR`: a tag is asked for by name, and leaving it out would change what resolves).
-fs::path local_directory(std::string_view line) {
-  if (line.empty() || line.front() == '@' || line.starts_with("http://") || line.starts_with("https://")) return {};
-  if (line.starts_with("file://")) {
-    line.remove_prefix(std::string_view("file://").size());
-    if (line.starts_with("localhost/")) line.remove_prefix(std::string_view("localhost").size());
+// The local directory an untagged repository line names (index::Repository's reading of a path or
+// file:// URL), or "" for an HTTP repository, a tagged line (`@tag DIR`: a tag is asked for by
+// name, and leaving it out would change what resolves) or a line the loader will refuse itself.
+fs::path local_directory(const std::string& line, const std::string& arch) {
+  try {
+    auto repository = index::Repository::parse(line);
+    if (repository.kind() != index::Repository::Kind::local || !repository.tag().empty()) return {};
+    return fs::path(repository.index_location(arch)).parent_path().parent_path();  // DIR/<arch>/APKINDEX.tar.gz
+  } catch (const Error&) {
+    return {};
   }
-  return fs::path(line);
 }
 
 // The directory, absolute and without "." / ".." / a trailing '/', as far as it exists resolved.
@@ -39,7 +43,7 @@ std::vector<std::string> without_unbuilt_out_dir(const std::vector<std::string>&
   if (error || fs::exists(out / arch / "APKINDEX.tar.gz", error)) return repositories;
   std::vector<std::string> kept;
   for (const auto& line : repositories) {
-    fs::path directory = local_directory(line);
+    fs::path directory = local_directory(line, arch);
     if (!directory.empty() && comparable(directory, error) == out && !error) {
       if (log) log(fmt::format("repository {} is this build's --out-dir, where nothing is built yet (no {}/APKINDEX.tar.gz): left out", line, arch));
       continue;
