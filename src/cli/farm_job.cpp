@@ -22,6 +22,7 @@ struct JobArgs {
   bool test = false;
   std::vector<std::string> test_package_append;
   std::string superseded;
+  std::vector<std::string> left_out;
 };
 
 void run(const JobArgs& args) {
@@ -46,6 +47,7 @@ void run(const JobArgs& args) {
   job.run_tests = args.test;
   job.test_package_append = args.test_package_append;
   job.superseded_dir = args.superseded;
+  job.left_out_origins.insert(args.left_out.begin(), args.left_out.end());
   farm::JobOutcome outcome = farm::run_farm_job(*plan, options, job);
   if (outcome.result == farm::JobResult::failed) throw Exit{1};
 }
@@ -63,6 +65,9 @@ void setup(Command& app) {
   command->add_option("--test-package-append", args->test_package_append, "Another package for every test environment");
   command->add_option("--keep-superseded", args->superseded,
                       "Keep the staged packages this build replaces (a cycle's first round) in this directory");
+  command->add_option("--leave-out-origin", args->left_out,
+                      "Build on none of the packages this recipe made in the staging and published repositories "
+                      "(a cycle built once: a later member; repeatable)");
   command->callback([args] { run(*args); });
 }
 

@@ -100,32 +100,43 @@ std::vector<size_t> cycle_through(const RecipeGraph& graph, const std::vector<si
 }
 
 // The order a cycle's members are built in (Cycle::sequence). An input a member names itself (an
-// edge without `through`) must be built before it: nothing else may provide it (perl names
-// zlib-dev, which only the tree makes). An input that only comes through a repository's package
-// (build-base bringing glibc-dev) has that repository's version to stand in for the first build.
-// So: a topological order of the direct edges among the members, choosing among the members whose
-// direct inputs are built the one the bootstrap stands on least (fewest bootstrap_dependents, then
-// the lower index); when only direct edges in a loop are left, the same choice breaks it.
-std::vector<size_t> cycle_sequence(const RecipeGraph& graph, const std::vector<size_t>& members) {
+// edge without `through`) is built before it where the order allows; one that no repository offers
+// must be (python names bzip2-dev, which only the tree makes): nothing else can stand in for it in
+// the first build. An input that comes through a repository's package (build-base bringing
+// glibc-dev), or that a repository also offers, has that repository's package to stand in. So: a
+// topological order of the direct edges among the members, choosing among the members whose direct
+// inputs are built the one the bootstrap stands on least (fewest bootstrap_dependents, then the
+// lower index); when only direct edges in a loop are left, the same choice among the members whose
+// inputs no repository offers are built, and only when those loop too, among all that are left.
+std::vector<size_t> cycle_sequence(const RecipeGraph& graph, const std::vector<size_t>& members,
+                                   const std::set<std::string>& offered) {
   std::set<size_t> in_cycle(members.begin(), members.end());
-  std::map<size_t, std::set<size_t>> direct_needs;  // member -> members it names directly
+  std::map<size_t, std::set<size_t>> direct_needs, unoffered_needs;  // member -> members it names directly
   for (const Edge& edge : graph.edges)
-    if (edge.through.empty() && edge.from != edge.to && in_cycle.count(edge.from) && in_cycle.count(edge.to))
+    if (edge.through.empty() && edge.from != edge.to && in_cycle.count(edge.from) && in_cycle.count(edge.to)) {
       direct_needs[edge.from].insert(edge.to);
+      if (!offered.count(edge.input)) unoffered_needs[edge.from].insert(edge.to);
+    }
   auto before = [&](size_t a, size_t b) {
     const auto &x = graph.nodes[a], &y = graph.nodes[b];
     return x.bootstrap_dependents != y.bootstrap_dependents ? x.bootstrap_dependents < y.bootstrap_dependents : a < b;
   };
   std::vector<size_t> sequence;
   std::set<size_t> left = in_cycle;
-  while (!left.empty()) {
+  // The member to build next among those whose `needs` are all built, if any.
+  auto pick = [&](std::map<size_t, std::set<size_t>>& needs) {
     std::optional<size_t> next;
     for (size_t member : left) {
       bool ready = true;
-      for (size_t need : direct_needs[member]) ready = ready && !left.count(need);
+      for (size_t need : needs[member]) ready = ready && !left.count(need);
       if (ready && (!next || before(member, *next))) next = member;
     }
-    if (!next)  // only direct edges in a loop remain: the heuristic alone decides
+    return next;
+  };
+  while (!left.empty()) {
+    std::optional<size_t> next = pick(direct_needs);
+    if (!next) next = pick(unoffered_needs);
+    if (!next)  // even inputs no repository offers loop: the heuristic alone decides
       for (size_t member : left)
         if (!next || before(member, *next)) next = member;
     sequence.push_back(*next);
@@ -136,7 +147,7 @@ std::vector<size_t> cycle_sequence(const RecipeGraph& graph, const std::vector<s
 
 }  // namespace
 
-BuildOrder order_builds(const RecipeGraph& graph) {
+BuildOrder order_builds(const RecipeGraph& graph, const std::set<std::string>& offered) {
   BuildOrder order;
   const size_t n = graph.nodes.size();
   for (size_t i = 0; i < n; ++i)
@@ -181,7 +192,7 @@ BuildOrder order_builds(const RecipeGraph& graph) {
     cycle.members = members[c];  // ascending already
     cycle.edges = cycle_through(graph, component, cycle.members.front());
     cycle.level = level_of[c];
-    cycle.sequence = cycle_sequence(graph, cycle.members);
+    cycle.sequence = cycle_sequence(graph, cycle.members, offered);
     order.cycles.push_back(std::move(cycle));
   }
   std::sort(order.cycles.begin(), order.cycles.end(),

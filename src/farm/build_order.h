@@ -9,6 +9,7 @@
 #include "farm/recipe_graph.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,9 @@ struct BuildOrder {
   size_t placed() const;  // nodes in some level
 };
 
-BuildOrder order_builds(const RecipeGraph& graph);
+// `offered`: the names (and provides) the repositories offer, which can stand in for a cycle
+// member's input in its first build (Cycle::sequence).
+BuildOrder order_builds(const RecipeGraph& graph, const std::set<std::string>& offered = {});
 
 // "a -> b -> a (a needs b-dev; b needs a for tests)": the cycle and, for each edge, its input.
 std::string describe_cycle(const RecipeGraph& graph, const Cycle& cycle);

@@ -173,7 +173,7 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
     }
   auto second_round = [&](size_t node) {
     auto cycle = cycle_of.find(node);
-    return cycle != cycle_of.end() && cycle->second->sequence.back() != node;
+    return !options.cycles_once && cycle != cycle_of.end() && cycle->second->sequence.back() != node;
   };
   auto add_job = [&](size_t node_index, int round, std::set<size_t> after) {
     const RecipeNode& node = plan.graph.nodes[node_index];
@@ -188,6 +188,11 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
     entry.job.log = farm_job_log(options.out_dir, arch, node.name + suffix);
     entry.job.argv = job_argv(options, node, staging, entry.result_file, published_index);
     if (round == 2) entry.job.argv.insert(entry.job.argv.end(), {"--keep-superseded", (staging / kRoundOne).string()});
+    if (auto cycle = cycle_of.find(node_index); options.cycles_once && cycle != cycle_of.end()) {
+      const std::vector<size_t>& sequence = cycle->second->sequence;
+      for (size_t i = place_in_cycle.at(node_index) + 1; i < sequence.size(); ++i)
+        entry.job.argv.insert(entry.job.argv.end(), {"--leave-out-origin", plan.graph.nodes[sequence[i]].name});
+    }
     entry.job.after.assign(after.begin(), after.end());
     if (round == 1) {
       entry.summary = result.recipes.size();
@@ -230,7 +235,7 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
     // The second rounds of this level's cycles, in sequence order: each after its own first round
     // and the foundation's, and after the second round of the earlier members it has an edge to.
     for (const Cycle& cycle : plan.order.cycles) {
-      if (cycle.level != level) continue;
+      if (cycle.level != level || options.cycles_once) continue;
       for (size_t i = 0; i + 1 < cycle.sequence.size(); ++i) {
         size_t node_index = cycle.sequence[i];
         std::set<size_t> after = {first_job.at(node_index), first_job.at(cycle.sequence.back())};

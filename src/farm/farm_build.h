@@ -17,6 +17,10 @@
 // of their own, <out>/round-1/<arch>/ (signed index; with their provenance and build-root
 // records), so that `lupine rebuild -r <out> -r <out>/round-1` finds the foundation's recorded
 // build root.
+// With `cycles_once` (a stage of `farm stages`, whose stages are the rounds: stages.h), a cycle's
+// members are built once each, in the sequence: a member's build root leaves out what the members
+// after it made in this out dir (farm job --leave-out-origin), so it is built on the earlier
+// stage's (or the bootstrap's) packages of them on every run, and its key holds.
 // Publishing, once every job has ended (also after an interrupt or failures): the staged packages,
 // build records and build logs are moved into <out>/<arch>/, then <out>/<arch>/APKINDEX.tar.gz is
 // updated once (incremental, signed, atomic), and the staging repository is removed. One farm
@@ -52,6 +56,7 @@ struct FarmBuildOptions {
   // repository has (unmet_inputs.h), refuses the whole run before anything is built, with this
   // text before the list (a stage that takes nothing from a bootstrap).
   std::string refuse_missing_inputs;
+  bool cycles_once = false;  // a cycle's members built once each, not to the fixpoint (above)
 };
 
 enum class RecipeResult {

@@ -187,6 +187,19 @@ void keep_superseded(const builder::BuildPlan& plan, const builder::BuildOptions
   keep_file(record, dir / arch / "buildlogs" / record.filename());
 }
 
+// The packages that recipes named in `job.left_out_origins` made in this farm's own repositories
+// (the staging one, `staging`, and the published one): a stage's cycle member built once is built
+// on what was there before the members after it (farm_build.h), in every run alike.
+std::function<bool(const index::LoadedIndex&, const index::IndexRecord&)> later_members_of_the_stage(
+    const FarmJobOptions& job, const fs::path& staging) {
+  return [origins = job.left_out_origins, staging, published = job.published](const index::LoadedIndex& loaded,
+                                                                               const index::IndexRecord& record) {
+    if (!origins.count(record.origin.empty() ? record.name : record.origin)) return false;
+    const std::string& location = loaded.repository.location();
+    return same_directory(location, staging) || same_directory(location, published);
+  };
+}
+
 }  // namespace
 
 JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOptions& options,
@@ -209,7 +222,9 @@ JobOutcome run_farm_job(const builder::BuildPlan& plan, const builder::BuildOpti
     inputs.lupine_version = job.lupine_version;
     inputs.steps = compiled_steps_text(plan);
     // Resolved once: the key covers exactly the packages the build then installs.
-    auto resolved_root = builder::resolve_build_root(builder::build_root_request(plan, options, log));
+    builder::BuildRootRequest request = builder::build_root_request(plan, options, log);
+    if (!job.left_out_origins.empty()) request.leave_out = later_members_of_the_stage(job, options.out_dir);
+    auto resolved_root = builder::resolve_build_root(request);
     inputs.root_identities = root_key_entries(tree_packages(*resolved_root, options.out_dir, job.published,
                                                             plan.arch.apk),
                                               own_package_names(plan));

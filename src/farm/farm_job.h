@@ -17,6 +17,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,11 @@ struct FarmJobOptions {
   // staging repository, they are kept (hard links) in <superseded_dir>/<arch>/ with their
   // provenance and build-root record, because the cycle's foundation was built on them.
   std::filesystem::path superseded_dir;
+  // A cycle built once (a farm stage's, farm_build.h): the recipes after this one in the cycle's
+  // sequence. What they made in the staging and published repositories is left out of the build
+  // root, so that the member is built on the earlier stage's packages of them, on a rerun as on the
+  // first run (else the next run would find its key changed and build it again).
+  std::set<std::string> left_out_origins;
 };
 
 // `options.out_dir` is the staging repository. Builds (and tests) unless up to date; writes the record (into

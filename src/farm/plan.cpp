@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 namespace lupine::farm {
 
@@ -40,7 +41,10 @@ FarmPlan make_plan(const PlanOptions& options) {
       for (const auto& record : loaded.records) external.push_back(&record);
     add_bootstrap_edges(plan.graph, external);
   }
-  plan.order = order_builds(plan.graph);
+  std::set<std::string> offered;
+  if (options.repositories)
+    for (const auto& [name, package] : repository_names(*options.repositories)) offered.insert(name);
+  plan.order = order_builds(plan.graph, offered);
   plan.external = classify_external(plan.graph, options.repositories);
   plan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return plan;

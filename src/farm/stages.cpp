@@ -51,13 +51,18 @@ std::vector<Stage> parse_stages(std::string_view text, const std::string& origin
         std::string value = scalar(key.second, origin, "bootstrap");
         if (value != "true" && value != "false") fail("{}: bootstrap: expected true or false", where(origin, key.second));
         stage.bootstrap = value == "true";
+      } else if (name == "cycles") {
+        std::string value = scalar(key.second, origin, "cycles");
+        if (value != "once" && value != "fixpoint")
+          fail("{}: cycles: expected once or fixpoint, not \"{}\"", where(origin, key.second), value);
+        stage.cycles_once = value == "once";
       } else if (name == "recipes") {
         if (!key.second.IsSequence() || key.second.size() == 0)
           fail("{}: recipes: expected a list of recipe files and directories", where(origin, key.second));
         for (const auto& path : key.second)
           stage.recipes.push_back((base / scalar(path, origin, "recipes")).lexically_normal());
       } else {
-        fail("{}: unknown key \"{}\" in a stage (known: name, recipes, bootstrap)", where(origin, key.first), name);
+        fail("{}: unknown key \"{}\" in a stage (known: name, recipes, bootstrap, cycles)", where(origin, key.first), name);
       }
     }
     if (stage.name.empty() || stage.name.find('/') != std::string::npos || stage.name[0] == '.')
@@ -137,6 +142,7 @@ std::vector<StageResult> run_stages(const StagesOptions& options,
     FarmBuildOptions farm = options.farm;
     farm.out_dir = root / stage.name;
     farm.plan.recipe_paths = stage.recipes;
+    farm.cycles_once = stage.cycles_once;
     farm.repositories.clear();
     for (size_t j = i; j-- > 0;)  // earlier stages, latest first (those that have published)
       if (fs::exists(root / options.stages[j].name / arch / "APKINDEX.tar.gz"))

@@ -9,6 +9,12 @@
 //       recipes: [toolchain/gmp.yaml, toolchain/]
 //     - name: stage2             # no bootstrap: only what the stages made
 //       recipes: [toolchain/, ./]
+//       cycles: once             # the default; or fixpoint (farm_build.h)
+// A stage builds each member of a cycle once, in the cycle's sequence, each on what the earlier
+// members made in the stage and the earlier stage's (or the bootstrap's) packages of the later
+// ones: the stages are the rounds. Stage 1 is built by the bootstrap's compiler, stage 2 by stage
+// 1's, stage 3 by stage 2's; `cycles: fixpoint` builds a stage's cycles as `farm build` does
+// (twice, the second round on the foundation's packages).
 // A stage resolves from its own packages, then the earlier stages' (latest first), then — a
 // bootstrap stage only — the bootstrap repositories. A stage without the bootstrap is refused
 // before anything is built when one of its recipes names an input that no stage's recipe makes,
@@ -31,6 +37,7 @@ namespace lupine::farm {
 struct Stage {
   std::string name;
   bool bootstrap = false;
+  bool cycles_once = true;  // `cycles: once` (the default) or `fixpoint`
   std::vector<std::filesystem::path> recipes;  // files and directories, absolute
 };
 

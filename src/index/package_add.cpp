@@ -51,6 +51,13 @@ RepositorySet::RepositorySet(std::vector<std::string> lines, std::string arch, c
   }
 }
 
+size_t RepositorySet::leave_out(const std::function<bool(const LoadedIndex&, const IndexRecord&)>& picks) {
+  size_t taken = 0;
+  for (LoadedIndex& loaded : indexes_)
+    taken += std::erase_if(loaded.records, [&](const IndexRecord& record) { return picks(loaded, record); });
+  return taken;
+}
+
 RootState load_root_state(const std::filesystem::path& root) {
   RootState state;
   std::filesystem::path db = root / "lib/apk/db/installed";

@@ -42,6 +42,11 @@ class RepositorySet {
   const apk::Keyring& keyring() const { return keyring_; }
   const FetchOptions& fetch_options() const { return fetch_; }
 
+  // Takes the records `leave_out` picks out of their indexes, before anything is solved against
+  // the set (a cycle's member built once in a farm stage must not see the packages of the members
+  // after it: farm_build.h). Returns how many it took.
+  size_t leave_out(const std::function<bool(const LoadedIndex&, const IndexRecord&)>& picks);
+
  private:
   std::vector<std::string> lines_;
   std::string arch_;

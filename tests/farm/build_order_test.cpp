@@ -60,6 +60,23 @@ TEST(BuildOrder, ThreeRecipeCycle) {
   EXPECT_EQ(describe_cycle(plan.graph, plan.order.cycles[0]), "a -> b -> c -> a (a needs b; b needs c; c needs a)");
 }
 
+// When every member names another (a loop of direct inputs), an input no repository offers still
+// orders its maker first: a's b-dev is only the tree's, while a repository stands in for a.
+TEST(BuildOrder, ACycleMemberComesAfterTheMakerOfWhatNoRepositoryOffers) {
+  RecipeTree tree;
+  tree.add(RecipeSpec("a").build({"b-dev", "c"}));
+  tree.add(RecipeSpec("b").build({"a"}).subpackage("b-dev", {}));
+  tree.add(RecipeSpec("c").build({"a"}));
+  FarmPlan plan = tree.plan();
+  auto names = [&](const BuildOrder& order) {
+    std::vector<std::string> out;
+    for (size_t node : order.cycles.at(0).sequence) out.push_back(plan.graph.nodes[node].name);
+    return out;
+  };
+  EXPECT_THAT(names(order_builds(plan.graph)), ElementsAre("a", "b", "c"));  // nothing offered: by name
+  EXPECT_THAT(names(order_builds(plan.graph, {"a", "c"})), ElementsAre("b", "a", "c"));
+}
+
 TEST(BuildOrder, FailedAndSkippedRecipesBlockTheirDependents) {
   RecipeTree tree;
   tree.add(RecipeSpec("broken").uses({"no-such-pipeline"}));

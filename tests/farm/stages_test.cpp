@@ -33,12 +33,19 @@ TEST(StagesFile, NamesRecipesRelativeToTheFileAndTheBootstrapFlag) {
                                                                    "/base/recipes/toolchain"}));
   EXPECT_FALSE(stages[1].bootstrap);
   EXPECT_EQ(stages[1].recipes, (std::vector<std::filesystem::path>{"/base/recipes/", "/base/other/x.yaml"}));
+  // The stages are the rounds: cycles built once unless a stage says fixpoint.
+  EXPECT_TRUE(stages[0].cycles_once);
+  EXPECT_TRUE(stages[1].cycles_once);
+  auto fixpoint = parse_stages("stages:\n  - name: s\n    cycles: fixpoint\n    recipes: [x]\n", "stages.yaml", "/b");
+  EXPECT_FALSE(fixpoint[0].cycles_once);
 }
 
 TEST(StagesFile, WhatIsWrongIsNamedWithItsLine) {
   EXPECT_THAT(refusal("stage: []\n"), HasSubstr("stages.yaml: expected `stages:`"));
   EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: [x]\n    bootsrap: true\n"),
-              HasSubstr("stages.yaml:4: unknown key \"bootsrap\" in a stage (known: name, recipes, bootstrap)"));
+              HasSubstr("stages.yaml:4: unknown key \"bootsrap\" in a stage (known: name, recipes, bootstrap, cycles)"));
+  EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: [x]\n    cycles: twice\n"),
+              HasSubstr("stages.yaml:4: cycles: expected once or fixpoint, not \"twice\""));
   EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: [x]\n  - name: a\n    recipes: [y]\n"),
               HasSubstr("stages.yaml:4: a second stage named a"));
   EXPECT_THAT(refusal("stages:\n  - recipes: [x]\n"), HasSubstr("stages.yaml:2: a stage needs a name"));

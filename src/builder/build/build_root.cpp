@@ -179,11 +179,13 @@ std::unique_ptr<index::RepositorySet> open_repositories(const BuildRootRequest& 
   for (const auto& key : request.keyring) keyring.add(key);
   index::FetchOptions fetch;
   fetch.cache_dir = request.cache_dir;
-  return std::make_unique<index::RepositorySet>(request.repositories, request.arch, keyring, request.allow_untrusted,
-                                                // A copy: the set outlives `request` (ResolvedBuildRoot).
-                                                fetch, [log = request.log](const std::string& warning) {
-                                                  if (log) log("warning: " + warning);
-                                                });
+  auto repos = std::make_unique<index::RepositorySet>(request.repositories, request.arch, keyring, request.allow_untrusted,
+                                                      // A copy: the set outlives `request` (ResolvedBuildRoot).
+                                                      fetch, [log = request.log](const std::string& warning) {
+                                                        if (log) log("warning: " + warning);
+                                                      });
+  if (request.leave_out) repos->leave_out(request.leave_out);
+  return repos;
 }
 
 index::AddPlan resolve(const BuildRootRequest& request, const index::RepositorySet& repos) {

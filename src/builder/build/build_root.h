@@ -43,6 +43,8 @@ struct BuildRootRequest {
   std::function<void(const std::string&)> log;  // progress lines
   std::string what = "build environment";  // named in errors ("test environment of hello-doc")
   size_t keep_roots = 8;                  // after making a root, prune the cache to this many (0: never)
+  // Records of the repositories that the root must not be made of (RepositorySet::leave_out).
+  std::function<bool(const index::LoadedIndex&, const index::IndexRecord&)> leave_out;
 };
 
 struct BuildRoot {
