@@ -5,7 +5,8 @@
 // A bootstrap in stages (farm/stages.h): each stage a farm build into OUT/<stage>/, resolving from
 // the earlier stages and — stages marked `bootstrap: true` only — from -r; the others are refused
 // when they would need an input only the bootstrap has, and their recorded build roots are checked
-// to hold only the stages' packages. Resumes where a run stopped (the farm's keys). A summary per
+// to hold only the stages' packages; a stage with `compare:` has every package compared byte for
+// byte with the named stage's (a stage 3, on demand). Resumes where a run stopped (the farm's keys). A summary per
 // stage on stdout (or --json), exit 1 when a stage failed, 130 when interrupted.
 #include "apk/arch.h"
 #include "cli/build_flags.h"
@@ -42,6 +43,15 @@ struct StagesArgs {
   ExecutorFlags executor;
   bool json = false;
 };
+
+const char* outcome_name(farm::PackageComparison::Outcome outcome) {
+  switch (outcome) {
+    case farm::PackageComparison::Outcome::identical: return "identical";
+    case farm::PackageComparison::Outcome::different: return "different";
+    case farm::PackageComparison::Outcome::missing: return "missing";
+  }
+  return "missing";
+}
 
 void run(const StagesArgs& args) {
   farm::StagesOptions options;
@@ -89,10 +99,17 @@ void run(const StagesArgs& args) {
       nlohmann::json violations = nlohmann::json::array();
       for (const auto& v : result.violations)
         violations.push_back({{"record", v.record}, {"package", v.package}, {"identity", v.identity}});
-      stages.push_back({{"name", result.name},
-                        {"build", result_value(result.build)},
-                        {"records_checked", result.records_checked},
-                        {"violations", violations}});
+      nlohmann::json stage{{"name", result.name},
+                           {"build", result_value(result.build)},
+                           {"records_checked", result.records_checked},
+                           {"violations", violations}};
+      if (!result.compared_with.empty()) {
+        stage["compared_with"] = result.compared_with;
+        stage["comparisons"] = nlohmann::json::array();
+        for (const auto& c : result.comparisons)
+          stage["comparisons"].push_back({{"file", c.file}, {"outcome", outcome_name(c.outcome)}, {"detail", c.detail}});
+      }
+      stages.push_back(std::move(stage));
       continue;
     }
     fmt::print("== {}\n{}", result.name, result_table(result.build));
@@ -102,6 +119,19 @@ void run(const StagesArgs& args) {
       else
         for (const auto& v : result.violations)
           fmt::print("NOT FROM THE STAGES: {} in {} ({})\n", v.package, v.record, v.identity);
+    }
+    if (!result.compared_with.empty()) {
+      size_t identical = 0;
+      for (const auto& c : result.comparisons) {
+        if (c.outcome == farm::PackageComparison::Outcome::identical) {
+          ++identical;
+          continue;
+        }
+        fmt::print("{} {}: {}\n", c.outcome == farm::PackageComparison::Outcome::missing ? "MISSING" : "DIFFERS",
+                   c.file, c.outcome == farm::PackageComparison::Outcome::missing ? c.detail : "");
+        if (c.outcome == farm::PackageComparison::Outcome::different) fmt::print("{}", c.detail);
+      }
+      fmt::print("{} of {} packages identical to {}'s\n", identical, result.comparisons.size(), result.compared_with);
     }
   }
   if (args.json) fmt::print("{}\n", nlohmann::json{{"stages", stages}}.dump(2));
@@ -114,7 +144,7 @@ void setup(Command& app) {
   auto args = std::make_shared<StagesArgs>();
   auto* command = farm->add_subcommand("stages", "Bootstrap in stages: each a farm build on the stages before it");
   command->add_option("STAGES", args->file, "The stages file (YAML: stages: [{name, recipes, bootstrap}])")->required();
-  command->add_option("--stage", args->only, "Run only this stage (repeatable; earlier stages' packages are used as they are)");
+  command->add_option("--stage", args->only, "Run only this stage (repeatable; earlier stages' packages are used as they are); on-demand stages run only so");
   command->add_option("--signing-key", args->signing_key, "RSA private key to sign packages and indexes with")->required();
   command->add_option("--out-dir", args->out_dir, "Where the stages' repositories go (<out-dir>/<stage>/<arch>/)")
       ->capture_default_str();

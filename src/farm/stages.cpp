@@ -56,13 +56,21 @@ std::vector<Stage> parse_stages(std::string_view text, const std::string& origin
         if (value != "once" && value != "fixpoint")
           fail("{}: cycles: expected once or fixpoint, not \"{}\"", where(origin, key.second), value);
         stage.cycles_once = value == "once";
+      } else if (name == "on-demand") {
+        std::string value = scalar(key.second, origin, "on-demand");
+        if (value != "true" && value != "false") fail("{}: on-demand: expected true or false", where(origin, key.second));
+        stage.on_demand = value == "true";
+      } else if (name == "compare") {
+        stage.compare = scalar(key.second, origin, "compare");
+        if (std::none_of(stages.begin(), stages.end(), [&](const Stage& s) { return s.name == stage.compare; }))
+          fail("{}: compare: {} is not a stage before this one", where(origin, key.second), stage.compare);
       } else if (name == "recipes") {
         if (!key.second.IsSequence() || key.second.size() == 0)
           fail("{}: recipes: expected a list of recipe files and directories", where(origin, key.second));
         for (const auto& path : key.second)
           stage.recipes.push_back((base / scalar(path, origin, "recipes")).lexically_normal());
       } else {
-        fail("{}: unknown key \"{}\" in a stage (known: name, recipes, bootstrap, cycles)", where(origin, key.first), name);
+        fail("{}: unknown key \"{}\" in a stage (known: name, recipes, bootstrap, cycles, on-demand, compare)", where(origin, key.first), name);
       }
     }
     if (stage.name.empty() || stage.name.find('/') != std::string::npos || stage.name[0] == '.')
@@ -137,8 +145,8 @@ std::vector<StageResult> run_stages(const StagesOptions& options,
   std::vector<StageResult> results;
   for (size_t i = 0; i < options.stages.size(); ++i) {
     const Stage& stage = options.stages[i];
-    if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), stage.name) == options.only.end())
-      continue;
+    bool named = std::find(options.only.begin(), options.only.end(), stage.name) != options.only.end();
+    if (options.only.empty() ? stage.on_demand : !named) continue;
     FarmBuildOptions farm = options.farm;
     farm.out_dir = root / stage.name;
     farm.plan.recipe_paths = stage.recipes;
@@ -165,6 +173,10 @@ std::vector<StageResult> run_stages(const StagesOptions& options,
         allowed.insert(identities.begin(), identities.end());
       }
       result.violations = check_stage_records(farm.out_dir, arch, allowed, result.records_checked);
+    }
+    if (!stage.compare.empty() && result.build.ok()) {
+      result.compared_with = stage.compare;
+      result.comparisons = compare_stage_packages(farm.out_dir, root / stage.compare, arch);
     }
     bool ok = result.ok();
     results.push_back(std::move(result));

@@ -10,6 +10,10 @@
 //     - name: stage2             # no bootstrap: only what the stages made
 //       recipes: [toolchain/, ./]
 //       cycles: once             # the default; or fixpoint (farm_build.h)
+//     - name: stage3
+//       recipes: [toolchain/, ./]
+//       on-demand: true          # run only when --stage names it
+//       compare: stage2          # every package byte for byte against stage2's (stage_compare.h)
 // A stage builds each member of a cycle once, in the cycle's sequence, each on what the earlier
 // members made in the stage and the earlier stage's (or the bootstrap's) packages of the later
 // ones: the stages are the rounds. Stage 1 is built by the bootstrap's compiler, stage 2 by stage
@@ -24,7 +28,9 @@
 #pragma once
 
 #include "farm/farm_build.h"
+#include "farm/stage_compare.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -38,6 +44,8 @@ struct Stage {
   std::string name;
   bool bootstrap = false;
   bool cycles_once = true;  // `cycles: once` (the default) or `fixpoint`
+  bool on_demand = false;   // run only when named (StagesOptions::only)
+  std::string compare;      // an earlier stage whose packages this one's must equal, or ""
   std::vector<std::filesystem::path> recipes;  // files and directories, absolute
 };
 
@@ -66,12 +74,20 @@ struct StageResult {
   FarmBuildResult build;
   size_t records_checked = 0;
   std::vector<RecordViolation> violations;  // stages without the bootstrap only
-  bool ok() const { return build.ok() && violations.empty(); }
+  std::string compared_with;                 // Stage::compare
+  std::vector<PackageComparison> comparisons;
+  bool ok() const {
+    return build.ok() && violations.empty() &&
+           std::all_of(comparisons.begin(), comparisons.end(),
+                       [](const PackageComparison& c) { return c.outcome == PackageComparison::Outcome::identical; });
+  }
 };
 
 struct StagesOptions {
   std::vector<Stage> stages;
-  std::vector<std::string> only;  // run only these stages (the earlier ones' packages are used as they are)
+  // Run only these stages (the earlier ones' packages are used as they are); when empty, every
+  // stage but the on-demand ones.
+  std::vector<std::string> only;
   // Every stage's farm build: out_dir is the stages' root (<out>/<stage>/ each); repositories are
   // the bootstrap's; plan.recipe_paths and refuse_missing_inputs are set per stage.
   FarmBuildOptions farm;

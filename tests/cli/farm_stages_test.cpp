@@ -153,6 +153,41 @@ TEST_F(FarmStagesCli, ACycleIsBuiltOncePerStageEachMemberOnTheStageBefore) {
     for (const auto& [recipe, result] : recipes) EXPECT_EQ(result, "up-to-date") << stage << " " << recipe;
 }
 
+// A stage 3 on demand, compared with stage 2 package by package: the same recipes built on stage
+// 2's packages give stage 2's bytes; a recipe changed since gives a difference, named, and exit 1.
+TEST_F(FarmStagesCli, AThirdStageOnDemandIsComparedWithTheSecondByteForByte) {
+  fs::path file = stages_file("stages", "");
+  write_file_atomic(file, read_file(file) + "  - name: stage3\n    on-demand: true\n    compare: stage2\n"
+                                            "    recipes: [recipes/busybox.yaml, recipes/a.yaml, recipes/b.yaml]\n");
+  RunResult two = tree_->stages(file, {"-j2"});
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_EQ(stage_results(two.out).count("stage3"), 0u);  // on demand only
+  EXPECT_FALSE(fs::exists(tree_->out() / "stage3"));
+
+  RunResult three = tree_->stages(file, {"-j2", "--stage", "stage3"});
+  ASSERT_EQ(three.exit_code, 0) << three.out << three.err;
+  auto stage3 = nlohmann::json::parse(three.out)["stages"][0];
+  EXPECT_EQ(stage3["compared_with"], "stage2");
+  ASSERT_EQ(stage3["comparisons"].size(), 3u) << three.out;  // busybox, a, b
+  for (const auto& c : stage3["comparisons"]) EXPECT_EQ(c["outcome"], "identical") << c.dump();
+  EXPECT_TRUE(stage3["violations"].empty());
+
+  tree_->change_recipe("b");
+  RunResult changed = tree_->stages(file, {"--stage", "stage3"});
+  EXPECT_EQ(changed.exit_code, 1) << changed.err;
+  bool named = false;
+  const auto summary = nlohmann::json::parse(changed.out);
+  for (const auto& c : summary["stages"][0]["comparisons"])
+    if (c["file"] == "b-1.0-r0.apk") {
+      named = true;
+      EXPECT_EQ(c["outcome"], "different");
+      EXPECT_THAT(c["detail"].get<std::string>(), HasSubstr("usr/share/b/changed.txt"));
+    } else {
+      EXPECT_EQ(c["outcome"], "identical") << c.dump();
+    }
+  EXPECT_TRUE(named) << changed.out;
+}
+
 TEST_F(FarmStagesCli, AnUnknownStageIsNamed) {
   RunResult run = tree_->stages(stages_file("stages", ""), {"--stage", "stage9"});
   EXPECT_EQ(run.exit_code, 1);

@@ -38,14 +38,25 @@ TEST(StagesFile, NamesRecipesRelativeToTheFileAndTheBootstrapFlag) {
   EXPECT_TRUE(stages[1].cycles_once);
   auto fixpoint = parse_stages("stages:\n  - name: s\n    cycles: fixpoint\n    recipes: [x]\n", "stages.yaml", "/b");
   EXPECT_FALSE(fixpoint[0].cycles_once);
+  EXPECT_FALSE(stages[1].on_demand);
+  EXPECT_EQ(stages[1].compare, "");
+  auto third = parse_stages("stages:\n  - name: s2\n    recipes: [x]\n"
+                            "  - name: s3\n    on-demand: true\n    compare: s2\n    recipes: [x]\n",
+                            "stages.yaml", "/b");
+  EXPECT_TRUE(third[1].on_demand);
+  EXPECT_EQ(third[1].compare, "s2");
 }
 
 TEST(StagesFile, WhatIsWrongIsNamedWithItsLine) {
   EXPECT_THAT(refusal("stage: []\n"), HasSubstr("stages.yaml: expected `stages:`"));
   EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: [x]\n    bootsrap: true\n"),
-              HasSubstr("stages.yaml:4: unknown key \"bootsrap\" in a stage (known: name, recipes, bootstrap, cycles)"));
+              HasSubstr("stages.yaml:4: unknown key \"bootsrap\" in a stage (known: name, recipes, bootstrap, cycles, on-demand, compare)"));
   EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: [x]\n    cycles: twice\n"),
               HasSubstr("stages.yaml:4: cycles: expected once or fixpoint, not \"twice\""));
+  EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: [x]\n    compare: b\n  - name: b\n    recipes: [x]\n"),
+              HasSubstr("stages.yaml:4: compare: b is not a stage before this one"));
+  EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: [x]\n    on-demand: maybe\n"),
+              HasSubstr("stages.yaml:4: on-demand: expected true or false"));
   EXPECT_THAT(refusal("stages:\n  - name: a\n    recipes: [x]\n  - name: a\n    recipes: [y]\n"),
               HasSubstr("stages.yaml:4: a second stage named a"));
   EXPECT_THAT(refusal("stages:\n  - recipes: [x]\n"), HasSubstr("stages.yaml:2: a stage needs a name"));
@@ -64,12 +75,15 @@ std::filesystem::path bundled_bootstrap() {
 }
 
 // The bundled bootstrap (melange-recipes/stages/bootstrap.yaml): stage 1 from the bootstrap, stage 2
-// from the stages alone, every recipe it names there.
+// from the stages alone, stage 3 on demand compared with stage 2, every recipe it names there.
 TEST(StagesFile, TheBundledBootstrapNamesRecipesThatExist) {
   auto stages = load_stages(bundled_bootstrap());
-  ASSERT_EQ(stages.size(), 2u);
+  ASSERT_EQ(stages.size(), 3u);
   EXPECT_TRUE(stages[0].bootstrap);
   EXPECT_FALSE(stages[1].bootstrap);
+  EXPECT_FALSE(stages[1].on_demand);
+  EXPECT_TRUE(stages[2].on_demand);
+  EXPECT_EQ(stages[2].compare, "stage2");
   for (const auto& stage : stages)
     for (const auto& recipe : stage.recipes) EXPECT_TRUE(std::filesystem::exists(recipe)) << recipe;
 }
@@ -78,7 +92,7 @@ TEST(StagesFile, TheBundledBootstrapNamesRecipesThatExist) {
 // the tree is closed (what `farm stages` checks before building a stage without the bootstrap).
 TEST(StagesFile, EveryInputOfTheBundledStageTwoIsARecipe) {
   auto stages = load_stages(bundled_bootstrap());
-  ASSERT_EQ(stages.size(), 2u);
+  ASSERT_EQ(stages.size(), 3u);
   PlanOptions options;
   options.recipe_paths = stages[1].recipes;
   FarmPlan plan = make_plan(options);
