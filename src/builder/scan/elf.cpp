@@ -19,6 +19,10 @@ constexpr uint32_t pt_load = 1, pt_dynamic = 2, pt_interp = 3;
 constexpr uint32_t sht_strtab = 3, sht_dynamic = 6;
 constexpr int64_t dt_null = 0, dt_needed = 1, dt_strtab = 5, dt_strsz = 10, dt_soname = 14, dt_rpath = 15,
                   dt_runpath = 29;
+// GNU symbol versioning (LSB, "Symbol Versioning"): tags and flags.
+constexpr int64_t dt_verdef = 0x6ffffffc, dt_verdefnum = 0x6ffffffd, dt_verneed = 0x6ffffffe,
+                  dt_verneednum = 0x6fffffff;
+constexpr uint16_t ver_flg_base = 1, ver_flg_weak = 2;
 constexpr size_t max_string = 4096;        // a library name longer than this is garbage
 constexpr uint64_t max_entries = 1 << 20;  // headers / dynamic entries
 
@@ -194,6 +198,49 @@ void split_path_list(const std::string& list, std::vector<std::string>& out) {
   }
 }
 
+// DT_VERNEED and DT_VERDEF: chains of fixed-size records (the same layout in ELF32 and ELF64), each
+// with its auxiliary records, linked by byte offsets; names in the dynamic string table.
+//   Elf_Verneed  {u16 version, u16 cnt, u32 file, u32 aux, u32 next}
+//   Elf_Vernaux  {u32 hash, u16 flags, u16 other, u32 name, u32 next}
+//   Elf_Verdef   {u16 version, u16 flags, u16 ndx, u16 cnt, u32 hash, u32 aux, u32 next}
+//   Elf_Verdaux  {u32 name, u32 next}
+void read_versions(const Reader& in, const std::vector<std::pair<int64_t, uint64_t>>& entries, uint64_t strtab,
+                   uint64_t limit, const std::vector<Segment>& segments, ElfInfo& info) {
+  std::optional<uint64_t> verneed, verdef;
+  uint64_t verneed_count = 0, verdef_count = 0;
+  for (const auto& [tag, value] : entries) {
+    if (tag == dt_verneed) verneed = file_offset_of(segments, value);
+    if (tag == dt_verneednum) verneed_count = value;
+    if (tag == dt_verdef) verdef = file_offset_of(segments, value);
+    if (tag == dt_verdefnum) verdef_count = value;
+  }
+  if (verneed_count > max_entries || verdef_count > max_entries) fail("bad ELF symbol version count");
+  for (uint64_t i = 0, at = verneed.value_or(0); verneed && i < verneed_count; ++i) {
+    uint16_t count = in.u16(at + 2);
+    std::string file = in.string_at(strtab + in.u32(at + 4), limit);
+    for (uint64_t j = 0, aux = at + in.u32(at + 8); j < count; ++j) {
+      uint16_t flags = in.u16(aux + 4);
+      info.version_needs.push_back({file, in.string_at(strtab + in.u32(aux + 8), limit), (flags & ver_flg_weak) != 0});
+      uint32_t next = in.u32(aux + 12);
+      if (next == 0) break;
+      aux += next;
+    }
+    uint32_t next = in.u32(at + 12);
+    if (next == 0) break;
+    at += next;
+  }
+  for (uint64_t i = 0, at = verdef.value_or(0); verdef && i < verdef_count; ++i) {
+    uint16_t flags = in.u16(at + 2);
+    uint16_t count = in.u16(at + 6);
+    // The first auxiliary names the version; the others, its parents.
+    if (count > 0 && !(flags & ver_flg_base))
+      info.version_defs.push_back(in.string_at(strtab + in.u32(at + in.u32(at + 12)), limit));
+    uint32_t next = in.u32(at + 16);
+    if (next == 0) break;
+    at += next;
+  }
+}
+
 // Reads the dynamic entries at [offset, offset+size), strings resolved through the string table
 // (at [strtab_offset, strtab_offset+strtab_size), or found through DT_STRTAB when nullopt).
 void read_dynamic(const Reader& in, bool is_64, uint64_t offset, uint64_t size, std::optional<uint64_t> strtab_offset,
@@ -227,6 +274,7 @@ void read_dynamic(const Reader& in, bool is_64, uint64_t offset, uint64_t size, 
     if (tag == dt_runpath) split_path_list(text, runpath);
   }
   info.runpath = runpath.empty() ? rpath : runpath;  // the loader ignores DT_RPATH when DT_RUNPATH is set
+  read_versions(in, entries, *strtab_offset, limit, segments, info);
 }
 
 std::optional<ElfInfo> parse(const Bytes& bytes) {

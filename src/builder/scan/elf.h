@@ -1,5 +1,7 @@
-// A small ELF reader for dependency scanning: the program interpreter (PT_INTERP) and the dynamic
-// section's DT_NEEDED / DT_SONAME / DT_RUNPATH strings. 32- and 64-bit, little- and big-endian.
+// A small ELF reader for dependency scanning: the program interpreter (PT_INTERP), the dynamic
+// section's DT_NEEDED / DT_SONAME / DT_RUNPATH strings, and the symbol versions the file needs from
+// each library (DT_VERNEED: GLIBC_2.34 from libc.so.6) and defines (DT_VERDEF). 32- and 64-bit,
+// little- and big-endian.
 // Files are read with pread, never loaded whole.
 #pragma once
 
@@ -21,6 +23,13 @@ struct ElfInfo {
   std::vector<std::string> needed;    // DT_NEEDED, in order
   std::vector<std::string> sonames;   // DT_SONAME (at most one in practice)
   std::vector<std::string> runpath;   // DT_RUNPATH, else DT_RPATH, split at ':'
+  struct VersionNeed {
+    std::string file;  // the library (a DT_NEEDED name)
+    std::string version;
+    bool weak = false;  // VER_FLG_WEAK: the loader only warns when it is missing
+  };
+  std::vector<VersionNeed> version_needs;  // DT_VERNEED's entries, in order
+  std::vector<std::string> version_defs;   // DT_VERDEF's names but the file's own (VER_FLG_BASE)
 };
 
 // nullopt when the bytes are not ELF (no "\x7fELF" magic); throws Error when they are ELF but

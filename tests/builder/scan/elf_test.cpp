@@ -230,5 +230,45 @@ TEST(Elf, ReadsWhatGccMakes) {
   EXPECT_THROW(read_elf_file(dir.path() / "missing"), Error);
 }
 
+// Symbol versions: a library with a version script defines DEMO_1 and DEMO_2; a program calling
+// the DEMO_2 symbol needs it from that library, and glibc's from libc.so.6.
+TEST(Elf, ReadsTheSymbolVersionsNeededAndDefined) {
+  if (find_program("gcc", current_path_list()).empty()) {
+    if (::lupine::testing::fixtures_required()) FAIL() << "gcc not found";
+    GTEST_SKIP() << "gcc not found";
+  }
+  TempDir dir("lupine-elf-versions");
+  write_file_atomic(dir.path() / "demo.c", "int old_demo(void) { return 1; }\nint new_demo(void) { return 2; }\n");
+  write_file_atomic(dir.path() / "demo.map", "DEMO_1 { global: old_demo; local: *; };\nDEMO_2 { global: new_demo; } DEMO_1;\n");
+  write_file_atomic(dir.path() / "main.c",
+                    "#include <stdio.h>\nint new_demo(void);\nint main(void) { printf(\"%d\\n\", new_demo()); return 0; }\n");
+  for (std::vector<std::string> args : {std::vector<std::string>{"-shared", "-fPIC", "-Wl,-soname,libdemo.so.1",
+                                                                 "-Wl,--version-script=demo.map", "-o", "libdemo.so.1", "demo.c"},
+                                        std::vector<std::string>{"-o", "main", "main.c", "-L.", "-l:libdemo.so.1"}}) {
+    ProcessOptions options;
+    options.argv = {"gcc"};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.cwd = dir.path();
+    auto result = run_process(options);
+    ASSERT_TRUE(result.success()) << result.err;
+  }
+  auto library = read_elf_file(dir.path() / "libdemo.so.1");
+  ASSERT_TRUE(library);
+  EXPECT_THAT(library->version_defs, ElementsAre("DEMO_1", "DEMO_2"));
+  auto program = read_elf_file(dir.path() / "main");
+  ASSERT_TRUE(program);
+  std::vector<std::string> needs;
+  for (const auto& need : program->version_needs) needs.push_back(need.file + " " + need.version);
+  EXPECT_THAT(needs, ::testing::Contains("libdemo.so.1 DEMO_2"));
+  EXPECT_THAT(needs, ::testing::Contains(::testing::StartsWith("libc.so.6 GLIBC_2.")));
+  EXPECT_THAT(program->version_defs, IsEmpty());
+  // glibc defines its versions, the oldest first.
+  if (std::filesystem::exists("/lib/x86_64-linux-gnu/libc.so.6")) {
+    auto libc = read_elf_file("/lib/x86_64-linux-gnu/libc.so.6");
+    ASSERT_TRUE(libc);
+    EXPECT_THAT(libc->version_defs, ::testing::Contains("GLIBC_2.2.5"));
+  }
+}
+
 }  // namespace
 }  // namespace lupine::builder
