@@ -274,7 +274,14 @@ void read_dynamic(const Reader& in, bool is_64, uint64_t offset, uint64_t size, 
     if (tag == dt_runpath) split_path_list(text, runpath);
   }
   info.runpath = runpath.empty() ? rpath : runpath;  // the loader ignores DT_RPATH when DT_RUNPATH is set
-  read_versions(in, entries, *strtab_offset, limit, segments, info);
+  // Malformed version records do not make the rest unreadable (dependency scanning needs none).
+  try {
+    read_versions(in, entries, *strtab_offset, limit, segments, info);
+  } catch (const Error& error) {
+    info.version_needs.clear();
+    info.version_defs.clear();
+    info.version_error = error.what();
+  }
 }
 
 std::optional<ElfInfo> parse(const Bytes& bytes) {

@@ -30,6 +30,7 @@ struct ElfInfo {
   };
   std::vector<VersionNeed> version_needs;  // DT_VERNEED's entries, in order
   std::vector<std::string> version_defs;   // DT_VERDEF's names but the file's own (VER_FLG_BASE)
+  std::string version_error;               // why the version records could not be read, if so
 };
 
 // nullopt when the bytes are not ELF (no "\x7fELF" magic); throws Error when they are ELF but
