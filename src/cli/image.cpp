@@ -2,12 +2,14 @@
 //                   [--sbom-path DIR] [--lockfile LOCK.json] [--cache-dir D] [--json]
 // lupine image lock CONFIG [-o LOCK.json] [--arch A]... [--cache-dir D]
 // apko-format configs → OCI image layout or docker-archive (image/build.h); lock files as apko's.
+#include "apk/arch.h"
 #include "cli/command.h"
 #include "cli/signing.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "image/build.h"
 #include "image/config.h"
+#include "image/image_check.h"
 #include "image/lock.h"
 #include "image/resolve.h"
 
@@ -29,6 +31,7 @@ struct BuildArgs {
   std::string lockfile;
   std::string cache_dir;
   bool json = false;
+  bool check = false;
   bool require_provenance = false;
   bool allow_stale_index = false;
   std::string signing_key;
@@ -93,6 +96,20 @@ void build(const BuildArgs& args) {
   if (!result.provenance.empty()) fmt::print("provenance: {}\n", result.provenance.string());
 }
 
+// --check: each architecture's image read back and checked (image/image_check.h); errors fail the
+// command, the image stays where it was written.
+void check_built(const BuildArgs& args) {
+  image::ImageConfig config = image::read_image_config(args.config);
+  size_t errors = 0;
+  for (const auto& arch : image::select_archs(config, args.archs)) {
+    auto report = image::check_image_reference(args.output, apk::parse_arch(arch)->go);
+    for (const auto& f : report.findings)
+      if (f.severity != image::Severity::note) fmt::print(stderr, "{} ({}): {}\n", args.output, arch, image::render_finding(f));
+    errors += report.count(image::Severity::error);
+  }
+  if (errors > 0) fail("image check: {} error(s) in {} (the image was written; `lupine image check` tells more)", errors, args.output);
+}
+
 void lock(const LockArgs& args) {
   image::ImageConfig config = image::read_image_config(args.config);
   index::FetchOptions fetch;
@@ -127,7 +144,13 @@ void setup(Command& app) {
   build_command->add_flag("--allow-stale-index", build_args->allow_stale_index,
                           "Use a rolled-back or expired repository index, with a warning");
   build_command->add_flag("--json", build_args->json, "Print a JSON summary");
-  build_command->callback([build_args] { build(*build_args); });
+  build_command->add_flag("--check", build_args->check,
+                          "Then check the image (as `image check`): exit 1 when a library, symbol version, entrypoint, "
+                          "user, CA bundle or /tmp is wrong");
+  build_command->callback([build_args] {
+    build(*build_args);
+    if (build_args->check) check_built(*build_args);
+  });
 
   auto lock_args = std::make_shared<LockArgs>();
   auto* lock_command = image->add_subcommand("lock", "Pin every package of a config (apko lock file v1)");

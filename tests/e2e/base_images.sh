@@ -34,6 +34,9 @@ build_and_unpack() {
     "$dir/oci.intoto.jsonl") || fail "$image: its provenance is not a DSSE envelope"
   grep -q '"provenance-sha256"' <<<"$statement" || fail "$image: no provenance naming its packages' provenance"
   skopeo inspect "oci:$dir/oci:e2e" >/dev/null || fail "skopeo cannot inspect $image"
+  # Every ELF's libraries and symbol versions, the user, /tmp, the CA bundle: no error.
+  lupine image check "$dir/oci:e2e" --arch "$arch" >"$dir/check.txt" ||
+    fail "$image: image check reports errors: $(grep '^error' "$dir/check.txt")"
   umoci unpack --image "$dir/oci:e2e" "$dir/bundle" >/dev/null || fail "umoci cannot unpack $image"
   sed -i 's/"terminal": true/"terminal": false/' "$dir/bundle/config.json"
   local rootfs=$dir/bundle/rootfs

@@ -6,6 +6,7 @@
 #include "common/fs.h"
 #include "common/process.h"
 #include "support/fixtures.h"
+#include "support/run.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -242,16 +243,12 @@ TEST(Elf, ReadsTheSymbolVersionsNeededAndDefined) {
   write_file_atomic(dir.path() / "demo.map", "DEMO_1 { global: old_demo; local: *; };\nDEMO_2 { global: new_demo; } DEMO_1;\n");
   write_file_atomic(dir.path() / "main.c",
                     "#include <stdio.h>\nint new_demo(void);\nint main(void) { printf(\"%d\\n\", new_demo()); return 0; }\n");
-  for (std::vector<std::string> args : {std::vector<std::string>{"-shared", "-fPIC", "-Wl,-soname,libdemo.so.1",
-                                                                 "-Wl,--version-script=demo.map", "-o", "libdemo.so.1", "demo.c"},
-                                        std::vector<std::string>{"-o", "main", "main.c", "-L.", "-l:libdemo.so.1"}}) {
-    ProcessOptions options;
-    options.argv = {"gcc"};
-    options.argv.insert(options.argv.end(), args.begin(), args.end());
-    options.cwd = dir.path();
-    auto result = run_process(options);
-    ASSERT_TRUE(result.success()) << result.err;
-  }
+  const std::string at = dir.path().string() + "/";
+  auto library_built = ::lupine::testing::run({"gcc", "-shared", "-fPIC", "-Wl,-soname,libdemo.so.1",
+                                               "-Wl,--version-script=" + at + "demo.map", "-o", at + "libdemo.so.1", at + "demo.c"});
+  ASSERT_EQ(library_built.exit_code, 0) << library_built.err;
+  auto program_built = ::lupine::testing::run({"gcc", "-o", at + "main", at + "main.c", "-L" + at, "-l:libdemo.so.1"});
+  ASSERT_EQ(program_built.exit_code, 0) << program_built.err;
   auto library = read_elf_file(dir.path() / "libdemo.so.1");
   ASSERT_TRUE(library);
   EXPECT_THAT(library->version_defs, ElementsAre("DEMO_1", "DEMO_2"));

@@ -1,0 +1,60 @@
+// lupine image check IMAGE [--arch A] [--json]
+// Will the image's programs run? IMAGE is an OCI layout DIR[:TAG] or a docker archive; its layers
+// are read (every blob checked against its digest) into a tree in memory and checked
+// (image/image_check.h): each finding with its severity, the file and why. Exit 1 when there is
+// an error; warnings and notes (the attack surface) do not fail.
+#include "apk/arch.h"
+#include "cli/command.h"
+#include "image/image_check.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <memory>
+
+namespace lupine::cli {
+namespace {
+
+struct CheckArgs {
+  std::string image;
+  std::string arch;
+  bool json = false;
+};
+
+void run(const CheckArgs& args) {
+  auto report = image::check_image_reference(args.image, apk::parse_arch(apk::apk_arch_or_host(args.arch))->go);
+  size_t errors = report.count(image::Severity::error);
+  if (args.json) {
+    nlohmann::json out{{"image", args.image},
+                       {"manifest", report.manifest_digest},
+                       {"errors", errors},
+                       {"warnings", report.count(image::Severity::warning)},
+                       {"notes", report.count(image::Severity::note)},
+                       {"findings", nlohmann::json::array()}};
+    for (const auto& f : report.findings)
+      out["findings"].push_back({{"severity", image::severity_name(f.severity)}, {"check", f.check}, {"file", f.file},
+                                 {"message", f.message}});
+    fmt::print("{}\n", out.dump(2));
+  } else {
+    for (const auto& f : report.findings) fmt::print("{}\n", image::render_finding(f));
+    fmt::print("{}: {} error(s), {} warning(s), {} note(s); {} files in {} layer(s)\n", args.image, errors,
+               report.count(image::Severity::warning), report.count(image::Severity::note), report.files, report.layers);
+  }
+  if (errors > 0) throw Exit{1};
+}
+
+void setup(Command& app) {
+  Command* image = app.get_subcommand("image");
+  auto args = std::make_shared<CheckArgs>();
+  auto* command = image->add_subcommand("check", "Check that an image's programs can run: libraries, symbol versions, "
+                                                 "entrypoint, user, CA bundle, /tmp; list its attack surface");
+  command->add_option("IMAGE", args->image, "OCI image layout DIR[:TAG], or a docker archive")->required();
+  command->add_option("--arch", args->arch, "The architecture's image in a multi-arch index (default: this machine's)");
+  command->add_flag("--json", args->json, "Print the findings as JSON");
+  command->callback([args] { run(*args); });
+}
+
+LUPINE_COMMAND(151, setup);
+
+}  // namespace
+}  // namespace lupine::cli

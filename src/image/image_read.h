@@ -1,0 +1,27 @@
+// Reading an image back: an OCI image layout (`DIR[:TAG]`, image-spec image-layout.md) or a
+// docker archive (`docker save`'s tar: manifest.json, the config and layer tars), as `lupine image
+// check` and `image diff` take them. Every blob of an OCI layout is checked against its digest
+// before it is used; an image index is followed to the manifest of the wanted architecture.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace lupine::image {
+
+struct ReadImage {
+  std::string reference;         // as given
+  std::string manifest_digest;   // "sha256:<hex>" (OCI layouts; "" for docker archives)
+  nlohmann::json config;         // the image config (architecture, config.User, Entrypoint, ...)
+  std::vector<std::string> layers;  // each layer's tar, decompressed, bottom first
+};
+
+// `reference`: a docker archive file, or an OCI layout directory with an optional `:TAG` (the
+// ref.name annotation of index.json; without it the layout's only image). `go_arch` picks a
+// manifest from an image index (amd64, arm64, arm/v7); "" takes an index's only manifest. Throws
+// Error naming the reference and what is missing, mismatched or malformed.
+ReadImage read_image(const std::string& reference, const std::string& go_arch);
+
+}  // namespace lupine::image
