@@ -175,6 +175,20 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
     auto cycle = cycle_of.find(node);
     return !options.cycles_once && cycle != cycle_of.end() && cycle->second->sequence.back() != node;
   };
+  // The recipes a recipe reaches through the graph's edges, itself left out.
+  auto reachable = [&](size_t start) {
+    std::set<size_t> seen;
+    std::vector<size_t> pending = {start};
+    while (!pending.empty()) {
+      size_t node = pending.back();
+      pending.pop_back();
+      for (size_t edge : plan.graph.out_edges[node]) {
+        size_t to = plan.graph.edges[edge].to;
+        if (to != start && seen.insert(to).second) pending.push_back(to);
+      }
+    }
+    return seen;
+  };
   auto add_job = [&](size_t node_index, int round, std::set<size_t> after) {
     const RecipeNode& node = plan.graph.nodes[node_index];
     Staged entry;
@@ -221,6 +235,21 @@ FarmBuildResult build_farm(const FarmBuildOptions& options_in, const FarmObserve
       // Inputs produced by recipes in earlier levels (their last round). Recipes of one cycle
       // share a level: each waits for those before it in the cycle's sequence.
       std::set<size_t> after;
+      if (options.cycles_once) {
+        // Built once, a build root must be the same on every run: so a recipe waits for every
+        // recipe it reaches through its inputs' inputs (sed's build-base brings gcc), not only for
+        // those it names — in its own cycle, for the earlier members (the later ones are left out).
+        for (size_t reached : reachable(node_index)) {
+          if (!final_job.count(reached)) continue;  // not built this run (or a later member)
+          auto mine = cycle_of.find(node_index), theirs = cycle_of.find(reached);
+          if (mine != cycle_of.end() && theirs != cycle_of.end() && mine->second == theirs->second &&
+              place_in_cycle.at(reached) > place_in_cycle.at(node_index))
+            continue;
+          after.insert(final_job.at(reached));
+        }
+        add_job(node_index, 1, std::move(after));
+        continue;
+      }
       for (size_t edge : plan.graph.out_edges[node_index]) {
         size_t to = plan.graph.edges[edge].to;
         auto to_level = level_of.find(to);
