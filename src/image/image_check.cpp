@@ -427,23 +427,29 @@ std::vector<std::string> strings(const nlohmann::json& config, const char* key) 
 
 }  // namespace
 
-ImageCheckReport check_image_reference(const std::string& reference, const std::string& go_arch) {
-  ReadImage read = read_image(reference, go_arch);
-  ImageTree tree;
-  for (size_t i = 0; i < read.layers.size(); ++i) tree.apply_layer(read.layers[i], fmt::format("{} layer {}", reference, i + 1));
-  nlohmann::json run = read.config.contains("config") && read.config["config"].is_object() ? read.config["config"]
+RunConfig run_config_of(const nlohmann::json& image_config) {
+  nlohmann::json run = image_config.contains("config") && image_config["config"].is_object() ? image_config["config"]
                                                                                            : nlohmann::json::object();
+  auto text = [&](const char* key, const char* fallback) {
+    return run.contains(key) && run[key].is_string() ? run[key].get<std::string>() : std::string(fallback);
+  };
   RunConfig config;
-  config.user = run.contains("User") && run["User"].is_string() ? run["User"].get<std::string>() : "";
+  config.user = text("User", "");
   config.entrypoint = strings(run, "Entrypoint");
   config.cmd = strings(run, "Cmd");
   config.env = strings(run, "Env");
-  config.working_dir = run.contains("WorkingDir") && run["WorkingDir"].is_string() ? run["WorkingDir"].get<std::string>() : "/";
+  config.working_dir = text("WorkingDir", "/");
+  return config;
+}
+
+ImageCheckReport check_image_reference(const std::string& reference, const std::string& go_arch) {
+  ReadImage read = read_image(reference, go_arch);
+  ImageTree tree = root_of(read);
   ImageCheckReport report;
   report.manifest_digest = read.manifest_digest;
   report.layers = read.layers.size();
   report.files = tree.entries().size();
-  report.findings = check_image(tree, config);
+  report.findings = check_image(tree, run_config_of(read.config));
   return report;
 }
 

@@ -14,6 +14,8 @@
 
 #include "image/image_tree.h"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -25,6 +27,9 @@ struct RunConfig {
   std::vector<std::string> entrypoint, cmd, env;
   std::string working_dir;
 };
+
+// From an image config (its `config` object: User, Entrypoint, Cmd, Env, WorkingDir).
+RunConfig run_config_of(const nlohmann::json& image_config);
 
 enum class Severity { error, warning, note };
 const char* severity_name(Severity severity);  // "error", "warning", "note"

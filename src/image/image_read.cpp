@@ -111,8 +111,11 @@ ReadImage read_oci(const fs::path& dir, const std::string& tag, const std::strin
   image.manifest_digest = descriptor.value("digest", "");
   json manifest = layout.document(descriptor);
   image.config = layout.document(manifest.at("config"));
-  for (const auto& layer : manifest.value("layers", json::array()))
-    image.layers.push_back(layer_tar(layout.blob(layer), reference + ": layer " + layer.value("digest", "")));
+  for (const auto& layer : manifest.value("layers", json::array())) {
+    std::string bytes = layout.blob(layer);
+    image.layer_sizes.push_back(bytes.size());
+    image.layers.push_back(layer_tar(bytes, reference + ": layer " + layer.value("digest", "")));
+  }
   return image;
 }
 
@@ -133,8 +136,11 @@ ReadImage read_docker_archive(const fs::path& file, const std::string& reference
   ReadImage image;
   image.reference = reference;
   image.config = parse_json(member(manifest.value("Config", "")), reference + ": " + manifest.value("Config", ""));
-  for (const auto& layer : manifest.value("Layers", json::array()))
-    image.layers.push_back(layer_tar(member(layer.get<std::string>()), reference + ": " + layer.get<std::string>()));
+  for (const auto& layer : manifest.value("Layers", json::array())) {
+    const std::string& bytes = member(layer.get<std::string>());
+    image.layer_sizes.push_back(bytes.size());
+    image.layers.push_back(layer_tar(bytes, reference + ": " + layer.get<std::string>()));
+  }
   return image;
 }
 
@@ -155,6 +161,13 @@ ReadImage read_image(const std::string& reference, const std::string& go_arch) {
   if (!fs::is_regular_file(dir / "oci-layout", error))
     fail("{}: neither a docker archive nor an OCI image layout (DIR[:TAG] with an oci-layout file)", reference);
   return read_oci(dir, tag, reference, go_arch);
+}
+
+ImageTree root_of(const ReadImage& image) {
+  ImageTree tree;
+  for (size_t i = 0; i < image.layers.size(); ++i)
+    tree.apply_layer(image.layers[i], fmt::format("{} layer {}", image.reference, i + 1));
+  return tree;
 }
 
 }  // namespace lupine::image

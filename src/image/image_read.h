@@ -4,8 +4,11 @@
 // before it is used; an image index is followed to the manifest of the wanted architecture.
 #pragma once
 
+#include "image/image_tree.h"
+
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +19,7 @@ struct ReadImage {
   std::string manifest_digest;   // "sha256:<hex>" (OCI layouts; "" for docker archives)
   nlohmann::json config;         // the image config (architecture, config.User, Entrypoint, ...)
   std::vector<std::string> layers;  // each layer's tar, decompressed, bottom first
+  std::vector<uint64_t> layer_sizes;  // each layer as stored (compressed) in bytes
 };
 
 // `reference`: a docker archive file, or an OCI layout directory with an optional `:TAG` (the
@@ -23,5 +27,8 @@ struct ReadImage {
 // manifest from an image index (amd64, arm64, arm/v7); "" takes an index's only manifest. Throws
 // Error naming the reference and what is missing, mismatched or malformed.
 ReadImage read_image(const std::string& reference, const std::string& go_arch);
+
+// The image's root filesystem: its layers applied in order (image_tree.h).
+ImageTree root_of(const ReadImage& image);
 
 }  // namespace lupine::image

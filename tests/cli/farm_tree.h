@@ -80,6 +80,8 @@ class FarmTree {
   RunResult interrupted_stages(const std::filesystem::path& file, const std::vector<std::string>& extra,
                                const std::string& script, std::chrono::seconds limit) const;
   std::filesystem::path recipes_dir() const { return recipes_; }
+  // The busybox repository and the key pair that signs it and the tree's builds.
+  const builder::testing::TestRepository& repository() const { return repo_; }
 
   // Builds go to <tree>/<name> from now on (default "out").
   void use_out(const std::string& name) { out_ = dir_.path() / name; }
