@@ -1,7 +1,6 @@
 #include "image/image_diff.h"
 
 #include "image/image_check.h"
-#include "index/installed_db.h"
 
 #include <fmt/format.h>
 
@@ -12,16 +11,6 @@
 
 namespace lupine::image {
 namespace {
-
-// Each package of the installed database (lib/apk/db/installed), by name.
-std::map<std::string, index::IndexRecord> packages_of(const ImageTree& tree, const std::string& origin) {
-  std::map<std::string, index::IndexRecord> out;
-  const TreeEntry* db = tree.find("lib/apk/db/installed");
-  if (!db || db->type != apk::TarType::regular) return out;
-  for (auto& package : index::parse_installed_db(db->data, origin + ": /lib/apk/db/installed"))
-    out[package.record.name] = std::move(package.record);
-  return out;
-}
 
 std::string described(const index::IndexRecord& record) {
   return record.origin.empty() || record.origin == record.name ? record.version
@@ -66,7 +55,7 @@ uint64_t ImageDiff::total(const std::vector<uint64_t>& sizes) const { return std
 ImageDiff diff_images(const ReadImage& before, const ReadImage& after) {
   ImageTree a = root_of(before), b = root_of(after);
   ImageDiff diff;
-  auto packages_a = packages_of(a, before.reference), packages_b = packages_of(b, after.reference);
+  auto packages_a = installed_packages(a, before.reference), packages_b = installed_packages(b, after.reference);
   std::set<std::string> names;
   for (const auto& [name, record] : packages_a) names.insert(name);
   for (const auto& [name, record] : packages_b) names.insert(name);

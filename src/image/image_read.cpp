@@ -6,6 +6,7 @@
 #include "common/fs.h"
 #include "common/hash.h"
 #include "image/oci_layout.h"
+#include "index/installed_db.h"
 
 #include <fmt/format.h>
 
@@ -168,6 +169,15 @@ ImageTree root_of(const ReadImage& image) {
   for (size_t i = 0; i < image.layers.size(); ++i)
     tree.apply_layer(image.layers[i], fmt::format("{} layer {}", image.reference, i + 1));
   return tree;
+}
+
+std::map<std::string, index::IndexRecord> installed_packages(const ImageTree& tree, const std::string& origin) {
+  std::map<std::string, index::IndexRecord> out;
+  const TreeEntry* db = tree.find("lib/apk/db/installed");
+  if (!db || db->type != apk::TarType::regular) return out;
+  for (auto& package : index::parse_installed_db(db->data, origin + ": /lib/apk/db/installed"))
+    out[package.record.name] = std::move(package.record);
+  return out;
 }
 
 }  // namespace lupine::image

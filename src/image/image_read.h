@@ -5,10 +5,12 @@
 #pragma once
 
 #include "image/image_tree.h"
+#include "index/index_record.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,5 +32,8 @@ ReadImage read_image(const std::string& reference, const std::string& go_arch);
 
 // The image's root filesystem: its layers applied in order (image_tree.h).
 ImageTree root_of(const ReadImage& image);
+
+// The packages of a root's installed database (lib/apk/db/installed), by name; none without one.
+std::map<std::string, index::IndexRecord> installed_packages(const ImageTree& tree, const std::string& origin);
 
 }  // namespace lupine::image
