@@ -151,6 +151,15 @@ RunResult FarmTree::interrupted_stages(const fs::path& file, const std::vector<s
   return interrupted_run(stages_args(file, extra), script, limit);
 }
 
+fs::path FarmTree::write_image_config(const std::vector<std::string>& packages, const std::string& extra) const {
+  std::string yaml = fmt::format("contents:\n  keyring:\n    - {}\n  repositories:\n    - {}\n    - {}\n  packages:\n",
+                                 repo_.public_key.string(), out_.string(), repo_.dir.string());
+  for (const auto& package : packages) yaml += "    - " + package + "\n";
+  fs::path config = dir_.path() / "image.yaml";
+  write_file_atomic(config, yaml + extra);
+  return config;
+}
+
 std::string FarmTree::file_in_package(const std::string& name, const std::string& path) const {
   // An .apk is gzip members of one tar stream: tar -z reads through them.
   RunResult result = run({"tar", "-xzOf", (arch_dir() / (name + "-1.0-r0.apk")).string(), path});

@@ -82,6 +82,9 @@ class FarmTree {
   std::filesystem::path recipes_dir() const { return recipes_; }
   // The busybox repository and the key pair that signs it and the tree's builds.
   const builder::testing::TestRepository& repository() const { return repo_; }
+  // <tree>/image.yaml: an image config of `packages` from the out dir and the busybox repository
+  // (trusting the tree's key), then `extra` YAML.
+  std::filesystem::path write_image_config(const std::vector<std::string>& packages, const std::string& extra = "") const;
 
   // Builds go to <tree>/<name> from now on (default "out").
   void use_out(const std::string& name) { out_ = dir_.path() / name; }

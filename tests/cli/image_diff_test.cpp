@@ -22,12 +22,7 @@ TEST(ImageDiffCli, TwoBuildsWithOnePackageChangedListExactlyThatChange) {
   tree.recipe("a", {}, "true");
   tree.recipe("b", {}, "true");
   ASSERT_EQ(tree.build({}).exit_code, 0);
-  const fs::path config = tree.dir() / "image.yaml";
-  write_file_atomic(config, fmt::format("contents:\n  keyring:\n    - {}\n  repositories:\n    - {}\n    - {}\n"
-                                        "  packages:\n    - busybox\n    - a\n    - b\n"
-                                        "entrypoint:\n  command: /bin/sh\n",
-                                        tree.repository().public_key.string(), tree.out().string(),
-                                        tree.repository().dir.string()));
+  const fs::path config = tree.write_image_config({"busybox", "a", "b"}, "entrypoint:\n  command: /bin/sh\n");
   const std::string arch = tree.repository().arch;
   auto image = [&](const std::string& name) {
     RunResult built = run_lupine({"image", "build", config.string(), (tree.dir() / name).string(), "--arch", arch});

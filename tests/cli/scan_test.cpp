@@ -48,10 +48,7 @@ TEST(ScanCli, TheAffectedPackageIsReportedAndTheFixedOneIsNot) {
   EXPECT_THAT(fixed.out, HasSubstr("0 of 1 packages affected (0 findings; 3 advisories known)"));
 
   // An image holding both: its installed database.
-  const fs::path config = tree.dir() / "image.yaml";
-  write_file_atomic(config, fmt::format("contents:\n  keyring:\n    - {}\n  repositories:\n    - {}\n    - {}\n"
-                                        "  packages:\n    - busybox\n    - a\n    - b\n",
-                                        key, tree.out().string(), tree.repository().dir.string()));
+  const fs::path config = tree.write_image_config({"busybox", "a", "b"});
   const fs::path image = tree.dir() / "oci";
   ASSERT_EQ(run_lupine({"image", "build", config.string(), image.string(), "--arch", arch}).exit_code, 0);
   RunResult scanned = run_lupine({"scan", image.string(), "--advisories", advisories.string(), "--arch", arch});
