@@ -1,6 +1,7 @@
 #include "image/image_tree.h"
 
 #include "common/error.h"
+#include "common/fs.h"
 
 #include <fmt/format.h>
 
@@ -131,6 +132,36 @@ std::optional<std::string> ImageTree::resolve(std::string_view path) const {
 const TreeEntry* ImageTree::find(std::string_view path) const {
   auto resolved = resolve(path);
   return resolved ? entry(*resolved) : nullptr;
+}
+
+void write_tree(const ImageTree& tree, const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  for (const auto& [path, entry] : tree.entries()) {  // sorted: a directory before what is in it
+    if (path.empty()) continue;
+    for (size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+      const TreeEntry* parent = tree.entry(path.substr(0, slash));
+      if (parent && parent->type != apk::TarType::directory)
+        fail("image: /{} lies below /{}, which is not a directory: refused", path, path.substr(0, slash));
+    }
+    fs::path target = dir / path;
+    fs::create_directories(target.parent_path());
+    auto permissions = static_cast<fs::perms>(entry.mode & 0777);
+    switch (entry.type) {
+      case apk::TarType::directory:
+        fs::create_directories(target);
+        fs::permissions(target, permissions | fs::perms::owner_all);  // the writer must fill it
+        break;
+      case apk::TarType::symlink:
+        fs::create_symlink(entry.link_target, target);
+        break;
+      case apk::TarType::regular:
+      case apk::TarType::hardlink:
+        write_file_atomic(target, entry.data, static_cast<mode_t>(entry.mode & 0777));
+        break;
+      default:
+        break;  // device nodes and fifos: not for an unprivileged copy
+    }
+  }
 }
 
 }  // namespace lupine::image

@@ -8,6 +8,7 @@
 #include "apk/tar.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,12 @@ class ImageTree {
  private:
   std::map<std::string, TreeEntry> entries_;
 };
+
+// Writes the tree under `dir` (an empty directory): directories, regular files and symlinks with
+// their permission bits (not their owners: the writer's own), device nodes and fifos left out.
+// An entry below a symlink of the tree is refused (Error): it would be written through the link,
+// maybe outside `dir`.
+void write_tree(const ImageTree& tree, const std::filesystem::path& dir);
 
 // "usr/bin/x" for "/usr/bin/x", "./usr/bin/x/", "usr//bin/./x"; ".." components go up (not above "").
 std::string tree_path(std::string_view path);

@@ -3,6 +3,7 @@
 #include "image/image_tree.h"
 
 #include "common/error.h"
+#include "common/fs.h"
 
 #include <gtest/gtest.h>
 
@@ -29,7 +30,7 @@ apk::TarEntry file(std::string path, uint32_t mode = 0644) {
   return entry;
 }
 
-apk::TarEntry dir(std::string path) {
+apk::TarEntry dir_entry(std::string path) {
   apk::TarEntry entry = file(std::move(path), 0755);
   entry.type = TarType::directory;
   return entry;
@@ -44,7 +45,7 @@ apk::TarEntry link(std::string path, std::string target, TarType type = TarType:
 
 TEST(ImageTree, LaterLayersReplaceAndWhiteoutsRemoveOnlyWhatIsBelow) {
   ImageTree tree;
-  tree.apply_layer(layer({dir("etc"), file("etc/a"), file("etc/b"), dir("opt"), file("opt/old"), dir("opt/sub"),
+  tree.apply_layer(layer({dir_entry("etc"), file("etc/a"), file("etc/b"), dir_entry("opt"), file("opt/old"), dir_entry("opt/sub"),
                           file("opt/sub/x")},
                          {"", "a1", "b1", "", "old", "", "x"}),
                    "layer 1");
@@ -63,7 +64,7 @@ TEST(ImageTree, LaterLayersReplaceAndWhiteoutsRemoveOnlyWhatIsBelow) {
 
 TEST(ImageTree, SymlinksResolveInsideTheImage) {
   ImageTree tree;
-  tree.apply_layer(layer({dir("usr"), dir("usr/lib"), file("usr/lib/libc.so.6"), link("lib", "usr/lib"),
+  tree.apply_layer(layer({dir_entry("usr"), dir_entry("usr/lib"), file("usr/lib/libc.so.6"), link("lib", "usr/lib"),
                           link("lib64", "/usr/lib"), link("usr/lib/libc.so", "libc.so.6"), link("escape", "../../../usr"),
                           link("loop", "loop"), link("usr/lib/hard", "usr/lib/libc.so.6", TarType::hardlink)},
                          {"", "", "libc"}),
@@ -81,6 +82,23 @@ TEST(ImageTree, SymlinksResolveInsideTheImage) {
 TEST(ImageTree, AHardLinkToNothingIsAnError) {
   ImageTree tree;
   EXPECT_THROW(tree.apply_layer(layer({link("a", "missing", TarType::hardlink)}), "layer"), Error);
+}
+
+// Written out for a sandbox: modes kept, symlinks as they are; an entry below a symlink (which
+// would be written through it, wherever it points) is refused.
+TEST(ImageTree, WrittenOutWithModesAndNothingThroughASymlink) {
+  TempDir dir("lupine-image-tree");
+  ImageTree tree;
+  tree.apply_layer(layer({dir_entry("usr"), file("usr/run", 0750), link("lib", "usr")}, {"", "#!/bin/sh\n"}), "layer");
+  write_tree(tree, dir.path() / "root");
+  EXPECT_EQ(read_file(dir.path() / "root/usr/run"), "#!/bin/sh\n");
+  EXPECT_EQ(std::filesystem::status(dir.path() / "root/usr/run").permissions() & std::filesystem::perms::all,
+            static_cast<std::filesystem::perms>(0750));
+  EXPECT_EQ(std::filesystem::read_symlink(dir.path() / "root/lib"), "usr");
+
+  ImageTree escaping;
+  escaping.apply_layer(layer({link("etc", "/etc"), file("etc/passwd")}, {"", "x"}), "layer");
+  EXPECT_THROW(write_tree(escaping, dir.path() / "escape"), Error);
 }
 
 TEST(ImageTree, PathsAreNormalised) {

@@ -61,7 +61,10 @@ std::vector<std::string> bwrap_command(const SandboxSpec& spec, const std::vecto
     command.insert(command.end(), arguments.begin(), arguments.end());
   }
   if (!spec.terminal) add({"--new-session"});
-  if (spec.run_as_root && ::geteuid() != 0) add({"--unshare-user", "--uid", "0", "--gid", "0"});
+  if (spec.run_as)
+    add({"--unshare-user", "--uid", std::to_string(spec.run_as->first), "--gid", std::to_string(spec.run_as->second)});
+  else if (spec.run_as_root && ::geteuid() != 0)
+    add({"--unshare-user", "--uid", "0", "--gid", "0"});
   // Capabilities (in the sandbox's user namespace): the container-default set melange grants, and
   // nothing that could undo the read-only mounts (CAP_SYS_ADMIN) — by default a step running as
   // uid 0 would keep them all.
@@ -106,7 +109,7 @@ SandboxResult run_in_sandbox(const SandboxSpec& spec, const std::vector<std::str
 
   // As root, ids beyond 0 are mapped too (sandbox_idmap.h).
   std::optional<SandboxIdMap> id_map;
-  if (::geteuid() == 0) id_map.emplace();
+  if (::geteuid() == 0 && !spec.run_as) id_map.emplace();
   ProcessOptions options;
   options.argv = bwrap_command(resolved, argv, id_map ? &*id_map : nullptr);
   if (id_map) {

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lupine::builder {
@@ -65,6 +66,9 @@ struct SandboxSpec {
   // user namespace (--unshare-user --uid 0 --gid 0); files the step creates in the workspace are
   // still owned by lupine's own user on the host.
   bool run_as_root = false;
+  // Run as this uid and gid inside instead (a user namespace mapping them to lupine's own ids):
+  // `lupine image debug` runs as the image's user.
+  std::optional<std::pair<uint32_t, uint32_t>> run_as;
   std::filesystem::path bwrap;      // default: LUPINE_BWRAP, else `bwrap` on PATH
   // The process shares lupine's terminal (run_shell_in_sandbox): no --new-session.
   bool terminal = false;
@@ -79,11 +83,11 @@ using SandboxResult = ProcessResult;
 SandboxResult run_in_sandbox(const SandboxSpec& spec, const std::vector<std::string>& argv,
                              const OutputCallback& on_output = {});
 
-// An interactive shell (/bin/sh -i) in the sandbox on lupine's own terminal (stdin, stdout,
-// stderr), as melange's --interactive opens one where a step failed. lupine ignores SIGINT and
-// SIGQUIT while it runs (they are the shell's); no time limit. Returns the shell's exit status (128 +
-// signal when killed). Throws Error when bubblewrap is unusable or cannot be started.
-int run_shell_in_sandbox(const SandboxSpec& spec);
+// An interactive shell (/bin/sh -i, or `argv`) in the sandbox on lupine's own terminal (stdin,
+// stdout, stderr), as melange's --interactive opens one where a step failed. lupine ignores SIGINT
+// and SIGQUIT while it runs (they are the shell's); no time limit. Returns the shell's exit status
+// (128 + signal when killed). Throws Error when bubblewrap is unusable or cannot be started.
+int run_shell_in_sandbox(const SandboxSpec& spec, const std::vector<std::string>& argv = {"/bin/sh", "-i"});
 
 // Runs one pipeline step as melange does (pkg/build/pipeline.go: buildEvalRunCommand):
 //   /bin/sh -c 'set -e[x]o pipefail

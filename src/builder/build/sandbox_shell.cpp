@@ -44,7 +44,7 @@ class IgnoredTerminalSignals {
 
 }  // namespace
 
-int run_shell_in_sandbox(const SandboxSpec& spec) {
+int run_shell_in_sandbox(const SandboxSpec& spec, const std::vector<std::string>& shell) {
   const SandboxSupport& support = require_sandbox(spec.bwrap);
   SandboxSpec resolved = spec;
   resolved.bwrap = support.bwrap;
@@ -52,8 +52,8 @@ int run_shell_in_sandbox(const SandboxSpec& spec) {
   if (resolved.env.find("PS1") == resolved.env.end()) resolved.env["PS1"] = "[lupine sandbox] \\w # ";
   // As root, ids beyond 0 are mapped too, as in the steps (sandbox_idmap.h).
   std::optional<SandboxIdMap> id_map;
-  if (::geteuid() == 0) id_map.emplace();
-  std::vector<std::string> command = bwrap_command(resolved, {"/bin/sh", "-i"}, id_map ? &*id_map : nullptr);
+  if (::geteuid() == 0 && !spec.run_as) id_map.emplace();
+  std::vector<std::string> command = bwrap_command(resolved, shell, id_map ? &*id_map : nullptr);
   std::vector<int> keep = id_map ? id_map->child_fds() : std::vector<int>{};
   // Everything the child needs is made before fork: between fork and exec only async-signal-safe calls.
   std::vector<char*> argv;
