@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <numeric>
 
 namespace lupine::cli {
 namespace {
@@ -83,6 +84,11 @@ void build(const BuildArgs& args) {
                        {"manifest", arch.manifest_digest},
                        {"layer", arch.layer.digest},
                        {"layer_size", arch.layer.size},
+                       {"layers", [&] {
+                          nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+                          for (const auto& blob : arch.layers) layers.push_back({{"digest", blob.digest}, {"size", blob.size}});
+                          return layers;
+                        }()},
                        {"packages", arch.packages},
                        {"sbom", arch.sbom.string()}});
     out["archs"] = archs;
@@ -90,8 +96,10 @@ void build(const BuildArgs& args) {
     return;
   }
   for (const auto& arch : result.archs)
-    fmt::print("{} ({}): {} ({} packages, layer {} bytes)\n", arch.apk_arch, arch.go_arch, arch.manifest_digest,
-               arch.packages.size(), arch.layer.size);
+    fmt::print("{} ({}): {} ({} packages, {} {} bytes)\n", arch.apk_arch, arch.go_arch, arch.manifest_digest,
+               arch.packages.size(), arch.layers.size() == 1 ? "layer" : fmt::format("{} layers", arch.layers.size()),
+               std::accumulate(arch.layers.begin(), arch.layers.end(), uint64_t{0},
+                               [](uint64_t sum, const image::LayerBlob& blob) { return sum + blob.size; }));
   fmt::print("{}: index {} in {:.2f}s\n", result.output.string(), result.index_digest, seconds);
   if (!result.provenance.empty()) fmt::print("provenance: {}\n", result.provenance.string());
 }

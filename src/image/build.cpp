@@ -12,6 +12,7 @@
 #include "image/docker_archive.h"
 #include "image/image_provenance.h"
 #include "image/image_sbom.h"
+#include "image/layering.h"
 #include "image/lock.h"
 #include "image/oci_layout.h"
 #include "image/owners.h"
@@ -23,6 +24,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <set>
 
 namespace lupine::image {
 namespace {
@@ -135,9 +137,15 @@ ArchResult build_arch(const Context& context, const std::string& apk_arch) {
   layer_options.user_names = names_by_id(passwd);
   layer_options.group_names = names_by_id(group);
   layer_options.threads = context.options.threads;
-  std::filesystem::path layer_file = context.blobs.dir() / (".layer-" + apk_arch);
-  result.layer = write_layer(root, layer_options, layer_file);
-  std::filesystem::rename(layer_file, context.blobs.path(result.layer.digest));
+  std::vector<std::set<std::string>> partition;
+  if (config.layering_budget > 0) partition = partition_layers(root, installed, config.layering_budget);
+  for (size_t i = 0; i < std::max<size_t>(1, partition.size()); ++i) {
+    layer_options.only = partition.empty() ? nullptr : &partition[i];
+    std::filesystem::path layer_file = context.blobs.dir() / fmt::format(".layer-{}-{}", apk_arch, i);
+    result.layers.push_back(write_layer(root, layer_options, layer_file));
+    std::filesystem::rename(layer_file, context.blobs.path(result.layers.back().digest));
+  }
+  result.layer = result.layers.back();
 
   ImageConfigInputs inputs;
   inputs.platform = platform_of(result.go_arch);
@@ -150,11 +158,13 @@ ArchResult build_arch(const Context& context, const std::string& apk_arch) {
   inputs.stop_signal = config.stop_signal;
   inputs.volumes = config.volumes;
   inputs.labels = config.annotations;
-  inputs.diff_id = result.layer.diff_id;
+  for (const auto& blob : result.layers) inputs.diff_ids.push_back(blob.diff_id);
   Descriptor config_blob = context.blobs.add(image_config_json(inputs), media_type::config);
-  Descriptor layer{std::string(media_type::layer_gzip), result.layer.digest, result.layer.size, {}, {}};
+  std::vector<Descriptor> layers;
+  for (const auto& blob : result.layers)
+    layers.push_back({std::string(media_type::layer_gzip), blob.digest, blob.size, {}, {}});
   Descriptor manifest = context.blobs.add(
-      manifest_json(config_blob, {layer}, manifest_annotations(config, result.created)), media_type::manifest);
+      manifest_json(config_blob, layers, manifest_annotations(config, result.created)), media_type::manifest);
   result.config_digest = config_blob.digest;
   result.manifest_digest = manifest.digest;
 
@@ -250,7 +260,8 @@ BuildResult build_image(const ImageConfig& config, const std::filesystem::path& 
     for (const auto& arch : result.archs) {
       std::string suffix = result.archs.size() > 1 ? "-" + arch.go_arch : "";
       std::replace(suffix.begin(), suffix.end(), '/', '_');
-      DockerImage image{arch.config_digest, {arch.layer.digest}, {}};
+      DockerImage image{arch.config_digest, {}, {}};
+      for (const auto& blob : arch.layers) image.layer_digests.push_back(blob.digest);
       if (!options.tag.empty()) image.repo_tags.push_back(name + ":" + tag + suffix);
       images.push_back(std::move(image));
     }

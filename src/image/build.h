@@ -53,7 +53,8 @@ struct ArchResult {
   int64_t created = 0;
   std::string manifest_digest;
   std::string config_digest;
-  LayerBlob layer;
+  LayerBlob layer;                // the top layer (the only one without layering:)
+  std::vector<LayerBlob> layers;  // every layer, bottom first
   std::vector<std::string> packages;  // "name-version", in install order
   // The same packages with their C: identities and, with require_provenance, the sha256 of the
   // provenance envelope each was verified with (for the image's own provenance).

@@ -351,6 +351,23 @@ void merge_into(ImageConfig& child, ImageConfig parent) {
   concat(child.volumes, parent.volumes);
   concat(child.certificates, parent.certificates);
   scalar(child.vcs_url, parent.vcs_url);
+  if (child.layering_budget == 0) child.layering_budget = parent.layering_budget;
+}
+
+// layering: {strategy: origin, budget: N}: apko's one strategy, and how many layers the packages
+// may take (at least 1).
+void read_layering(Reader& r, const YamlNode& node, uint32_t& budget) {
+  if (node.is_null() || !r.keys(node, {"strategy", "budget"}, "layering")) return;
+  if (const auto* strategy = node.find("strategy"); strategy && r.scalar(*strategy, "layering.strategy") != "origin")
+    r.diagnostics().error(strategy->where, fmt::format("layering.strategy: only origin is known, not '{}'",
+                                                       r.scalar(*strategy, "layering.strategy")));
+  const auto* value = node.find("budget");
+  std::optional<uint32_t> number = value ? r.number(*value, "layering.budget") : std::nullopt;
+  if (!number || *number < 1 || *number > 100) {
+    r.diagnostics().error(value ? value->where : node.where, "layering.budget: expected a number of layers from 1 to 100");
+    return;
+  }
+  budget = *number;
 }
 
 // certificates: {additional: [{name, content}], providers: [...]}. Each content must be exactly one
@@ -428,7 +445,7 @@ ImageConfig read_node(ReadState& state, Reader& r, const YamlNode& root) {
     } else if (key == "certificates") {
       read_certificates(r, value, config.certificates);
     } else if (key == "layering") {
-      if (!value.is_null()) r.unsupported(key_node, key);
+      read_layering(r, value, config.layering_budget);
     } else if (key == "include") {
       std::string include = r.scalar(value, "include");
       if (include.empty()) continue;

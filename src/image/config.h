@@ -102,6 +102,9 @@ struct ImageConfig {
   std::vector<std::string> volumes;
   std::string vcs_url;
   std::vector<AdditionalCertificate> certificates;  // certificates.additional, in order
+  // layering: {strategy: origin, budget: N} (apko's docs/layering.md): packages grouped into
+  // layers (layering.h); 0 = one layer.
+  uint32_t layering_budget = 0;
 
   std::filesystem::path file;  // the top-level config file (absolute)
   // "sha256-<base64>" over the config file's bytes followed by each included file's (apko's

@@ -48,6 +48,7 @@ class LayerWriter {
       throw_if_interrupted();  // an image build holds an InterruptGuard: stop between entries
       std::filesystem::path path = dir / name;
       std::string rel = relative.empty() ? name : relative + "/" + name;
+      if (options_.only && !options_.only->count(rel)) continue;
       if (add(path, rel)) walk(path, rel);
     }
   }

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 
 namespace lupine::image {
@@ -32,6 +33,9 @@ struct LayerOptions {
   std::map<uint32_t, std::string> group_names;  // gid → name, from the image's /etc/group
   int level = 6;
   unsigned threads = 0;  // 0 = one per core
+  // When set, only these entries (root-relative paths; a directory is walked only when listed):
+  // one layer of a layered image (layering.h).
+  const std::set<std::string>* only = nullptr;
 };
 
 struct LayerBlob {

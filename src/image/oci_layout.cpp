@@ -80,7 +80,7 @@ std::string image_config_json(const ImageConfigInputs& in) {
   if (!in.platform.variant.empty()) out["variant"] = in.platform.variant;
   out["os"] = in.platform.os;
   out["config"] = config;
-  out["rootfs"] = {{"type", "layers"}, {"diff_ids", json::array({in.diff_id})}};
+  out["rootfs"] = {{"type", "layers"}, {"diff_ids", in.diff_ids}};
   out["history"] = json::array(
       {{{"created", created}, {"created_by", "lupine image build"}, {"comment", "lupine single-layer image"}}});
   return out.dump();

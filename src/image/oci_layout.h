@@ -68,7 +68,7 @@ struct ImageConfigInputs {
   std::string stop_signal;
   std::vector<std::string> volumes;
   std::map<std::string, std::string> labels;
-  std::string diff_id;
+  std::vector<std::string> diff_ids;  // each layer's, bottom first
 };
 
 std::string image_config_json(const ImageConfigInputs& inputs);

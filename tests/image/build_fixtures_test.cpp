@@ -7,6 +7,7 @@
 #include "common/x509.h"
 #include "image/build.h"
 #include "image/config.h"
+#include "image/image_read.h"
 #include "index/installed_db.h"
 #include "support/fixtures.h"
 #include "support/interrupted_child.h"
@@ -157,6 +158,67 @@ TEST(ImageBuildFixtures, DockerArchiveLoadsInSkopeo) {
   auto copied = run({"skopeo", "copy", "docker-archive:" + tar.string(), "oci:" + (dir.path() / "copy").string() + ":x"});
   EXPECT_EQ(copied.exit_code, 0) << copied.err;
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "sboms/sbom-x86_64.spdx.json"));
+}
+
+// layering: {strategy: origin, budget: N}: replayout replaces pretend-baselayout, so the two are one
+// group and one layer, the same bytes in an image that adds a package on top (custom-ca-certs-1,
+// its own layer); directories and what no package owns (the installed database) come last. The
+// layered root is the unlayered image's root; skopeo and umoci take it; two builds are one.
+TEST(ImageBuildFixtures, LayeringSharesTheBaseLayerBetweenImages) {
+  LUPINE_FIXTURES_OR_SKIP(fixtures);
+  TempDir dir("lupine-image-layering");
+  const std::string packages = "  packages:\n    - replayout\n    - pretend-baselayout\n";
+  auto base = test::write_apko_config(dir.path(), fixtures,
+                                      "contents:\n  keyring:\n    - ./testdata/melange.rsa.pub\n  repositories:\n"
+                                      "    - ./testdata/packages\n" + packages +
+                                      "layering:\n  strategy: origin\n  budget: 3\narchs: [x86_64]\n");
+  write_file_atomic(dir.path() / "top.yaml", "include: ./apko.yaml\ncontents:\n  packages:\n    - custom-ca-certs-1\n");
+  write_file_atomic(dir.path() / "flat.yaml",
+                    "contents:\n  keyring:\n    - ./testdata/melange.rsa.pub\n  repositories:\n    - ./testdata/packages\n" +
+                        packages + "    - custom-ca-certs-1\narchs: [x86_64]\n");
+  auto build = [&](const std::string& config, const std::string& out) {
+    auto built = run_lupine({"image", "build", (dir.path() / config).string(), (dir.path() / out).string(), "--tag", "t:1"});
+    EXPECT_EQ(built.exit_code, 0) << built.err;
+    nlohmann::json manifest = test::read_json(test::blob_path(dir.path() / out, test::manifests_by_arch(dir.path() / out).at("amd64")));
+    std::vector<std::string> layers;
+    for (const auto& layer : manifest["layers"]) layers.push_back(layer["digest"]);
+    return layers;
+  };
+  auto base_layers = build(base.filename().string(), "base");
+  auto top_layers = build("top.yaml", "top");
+  ASSERT_EQ(base_layers.size(), 2u);
+  ASSERT_EQ(top_layers.size(), 3u);
+  EXPECT_EQ(top_layers[0], base_layers[0]);
+  EXPECT_NE(top_layers[2], base_layers[1]);
+  EXPECT_EQ(build(base.filename().string(), "base-again"), base_layers);
+  EXPECT_EQ(read_file(dir.path() / "base/index.json"), read_file(dir.path() / "base-again/index.json"));
+
+  // The same files as one layer, whichever layer each is in.
+  build("flat.yaml", "flat");
+  auto root = [&](const std::string& out) {
+    std::map<std::string, std::string> files;
+    const ImageTree tree = root_of(read_image((dir.path() / out).string(), "amd64"));
+    for (const auto& [path, entry] : tree.entries())
+      files[path] = fmt::format("{} {:o} {}:{} {} {}", static_cast<char>(entry.type), entry.mode, entry.uid, entry.gid,
+                                entry.link_target, entry.data.size());
+    return files;
+  };
+  auto flat = root("flat"), layered = root("top");
+  flat.erase("etc/apko.json");  // names its own config
+  layered.erase("etc/apko.json");
+  EXPECT_EQ(layered, flat);
+
+  if (find_program("skopeo", current_path_list()).empty() || find_program("umoci", current_path_list()).empty()) {
+    if (::lupine::testing::fixtures_required()) FAIL() << "skopeo and umoci are needed";
+    return;
+  }
+  auto inspected = run({"skopeo", "inspect", "oci:" + (dir.path() / "top").string() + ":1"});
+  ASSERT_EQ(inspected.exit_code, 0) << inspected.err;
+  EXPECT_EQ(nlohmann::json::parse(inspected.out)["Layers"].size(), 3u);
+  auto unpacked = run({"umoci", "unpack", "--rootless", "--image", (dir.path() / "top").string() + ":1",
+                       (dir.path() / "bundle").string()});
+  EXPECT_EQ(unpacked.exit_code, 0) << unpacked.err;
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "bundle/rootfs/lib/apk/db/installed"));
 }
 
 TEST(ImageBuildFixtures, LockThenBuildWithIt) {

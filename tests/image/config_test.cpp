@@ -132,7 +132,12 @@ TEST(ImageConfig, BadValuesAreErrors) {
   EXPECT_THAT(error_of("paths:\n  - path: /a/../../b\n    type: directory\n"), HasSubstr("escapes the image root"));
   EXPECT_THAT(error_of("archs: [x86_64, sparc]\n"), HasSubstr("unknown architecture 'sparc'"));
   EXPECT_THAT(error_of("accounts:\n  users:\n    - username: root\n      uid: 0\n"), HasSubstr("'uid' must be set and not 0"));
-  EXPECT_THAT(error_of("layering:\n  strategy: origin\n"), HasSubstr("'layering' is not supported by lupine yet"));
+  EXPECT_THAT(error_of("layering:\n  strategy: origin\n"),
+              HasSubstr("apko.yaml:2:3: error: layering.budget: expected a number of layers from 1 to 100"));
+  EXPECT_THAT(error_of("layering:\n  strategy: size\n  budget: 3\n"),
+              HasSubstr("apko.yaml:2:13: error: layering.strategy: only origin is known, not 'size'"));
+  EXPECT_THAT(error_of("layering:\n  budget: 0\n"), HasSubstr("layering.budget: expected a number of layers"));
+  EXPECT_EQ(parse_image_config("layering:\n  strategy: origin\n  budget: 10\n", "/cfg/apko.yaml").layering_budget, 10u);
   EXPECT_THAT(error_of("contents: [a]\n"), HasSubstr("contents: expected a mapping"));
 }
 
