@@ -92,6 +92,41 @@ void apply_accounts(const std::filesystem::path& root, const Accounts& accounts,
   }
 }
 
+std::optional<uint32_t> numeric_id(std::string_view text) {
+  if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  uint64_t value = std::stoull(std::string(text));
+  return value > UINT32_MAX ? std::nullopt : std::optional<uint32_t>(static_cast<uint32_t>(value));
+}
+
+std::vector<PasswdEntry> parse_passwd(std::string_view text) {
+  std::vector<PasswdEntry> out;
+  for (const auto& line : lines_of(text)) {
+    if (std::count(line.begin(), line.end(), ':') != 6) continue;
+    auto uid = numeric_id(field(line, 2)), gid = numeric_id(field(line, 3));
+    if (uid && gid) out.push_back({std::string(field(line, 0)), *uid, *gid, std::string(field(line, 5))});
+  }
+  return out;
+}
+
+std::vector<GroupEntry> parse_group(std::string_view text) {
+  std::vector<GroupEntry> out;
+  for (const auto& line : lines_of(text)) {
+    if (std::count(line.begin(), line.end(), ':') != 3) continue;
+    auto gid = numeric_id(field(line, 2));
+    if (!gid) continue;
+    GroupEntry group{std::string(field(line, 0)), *gid, {}};
+    std::string members(field(line, 3));
+    for (size_t start = 0; start < members.size();) {
+      size_t comma = members.find(',', start);
+      if (comma == std::string::npos) comma = members.size();
+      if (comma > start) group.members.push_back(members.substr(start, comma - start));
+      start = comma + 1;
+    }
+    out.push_back(std::move(group));
+  }
+  return out;
+}
+
 std::string resolve_run_as(const std::string& run_as, std::string_view passwd) {
   if (run_as.empty()) return {};
   if (std::all_of(run_as.begin(), run_as.end(), [](char c) { return c >= '0' && c <= '9'; })) return run_as;

@@ -6,9 +6,12 @@
 #include "image/config.h"
 #include "image/owners.h"
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lupine::image {
 
@@ -21,6 +24,23 @@ std::string render_group(std::string_view existing, const std::vector<Group>& gr
 // Writes etc/passwd and etc/group (only when accounts configure users or groups) and the home
 // directories into `root`, recording the home directories' owners in `owners`.
 void apply_accounts(const std::filesystem::path& root, const Accounts& accounts, OwnerMap& owners);
+
+// The entries of /etc/passwd and /etc/group as a loader of accounts reads them: lines with all
+// their fields and numeric ids (others are skipped).
+struct PasswdEntry {
+  std::string name;
+  uint32_t uid = 0, gid = 0;
+  std::string home;
+};
+struct GroupEntry {
+  std::string name;
+  uint32_t gid = 0;
+  std::vector<std::string> members;
+};
+std::vector<PasswdEntry> parse_passwd(std::string_view text);
+std::vector<GroupEntry> parse_group(std::string_view text);
+// A decimal id ("65532"), or nullopt.
+std::optional<uint32_t> numeric_id(std::string_view text);
 
 // The numeric uid for `run_as` (a name is looked up in `passwd`; a number is kept). Throws when a
 // name is not there.

@@ -3,6 +3,7 @@
 #include "builder/scan/elf.h"
 #include "common/error.h"
 #include "common/words.h"
+#include "image/accounts.h"
 #include "image/image_read.h"
 
 #include <fmt/format.h>
@@ -20,18 +21,6 @@ namespace {
 
 using apk::TarType;
 
-struct Account {
-  std::string name;
-  uint32_t uid = 0, gid = 0;
-  std::string home;
-};
-
-struct Group {
-  std::string name;
-  uint32_t gid = 0;
-  std::vector<std::string> members;
-};
-
 std::vector<std::string> split(std::string_view text, char separator) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -43,12 +32,7 @@ std::vector<std::string> split(std::string_view text, char separator) {
   }
 }
 
-std::optional<uint32_t> number(const std::string& text) {
-  if (text.empty() || text.size() > 10 || !std::all_of(text.begin(), text.end(), ::isdigit)) return std::nullopt;
-  uint64_t value = std::stoull(text);
-  if (value > UINT32_MAX) return std::nullopt;
-  return static_cast<uint32_t>(value);
-}
+std::optional<uint32_t> number(const std::string& text) { return numeric_id(text); }
 
 std::string slash(const std::string& path) { return "/" + path; }
 
@@ -86,22 +70,8 @@ class Checker {
   }
 
   void read_accounts() {
-    for (const auto& line : split(file_text("etc/passwd"), '\n')) {
-      auto fields = split(line, ':');
-      if (fields.size() < 7) continue;
-      auto uid = number(fields[2]), gid = number(fields[3]);
-      if (uid && gid) accounts_.push_back({fields[0], *uid, *gid, fields[5]});
-    }
-    for (const auto& line : split(file_text("etc/group"), '\n')) {
-      auto fields = split(line, ':');
-      if (fields.size() < 4) continue;
-      auto gid = number(fields[2]);
-      if (!gid) continue;
-      Group group{fields[0], *gid, {}};
-      for (auto& member : split(fields[3], ','))
-        if (!member.empty()) group.members.push_back(member);
-      groups_.push_back(std::move(group));
-    }
+    accounts_ = parse_passwd(file_text("etc/passwd"));
+    groups_ = parse_group(file_text("etc/group"));
   }
 
   std::string env(const std::string& name, const std::string& fallback) const {
@@ -217,7 +187,7 @@ class Checker {
     std::string user = spec.substr(0, spec.find(':'));
     std::optional<std::string> group;
     if (spec.find(':') != std::string::npos) group = spec.substr(spec.find(':') + 1);
-    const Account* account = nullptr;
+    const PasswdEntry* account = nullptr;
     for (const auto& candidate : accounts_)
       if (candidate.name == user || (number(user) && candidate.uid == *number(user))) {
         account = &candidate;
@@ -238,12 +208,12 @@ class Checker {
             fmt::format("user {}'s home directory {} is not in the image", account->name, account->home));
     }
     if (group) {
-      const Group* found = nullptr;
+      const GroupEntry* found = nullptr;
       for (const auto& candidate : groups_)
         if (candidate.name == *group || (number(*group) && candidate.gid == *number(*group))) found = &candidate;
       if (!found) add(Severity::error, "group", "/etc/group", fmt::format("the image runs as group {}, which /etc/group does not list", *group));
       else run_as_.gid = found->gid;
-    } else if (account && std::none_of(groups_.begin(), groups_.end(), [&](const Group& g) { return g.gid == account->gid; })) {
+    } else if (account && std::none_of(groups_.begin(), groups_.end(), [&](const GroupEntry& g) { return g.gid == account->gid; })) {
       add(Severity::error, "group", "/etc/group",
           fmt::format("user {}'s group {} is not in /etc/group", account->name, account->gid));
     }
@@ -387,8 +357,8 @@ class Checker {
   const ImageTree& tree_;
   const RunConfig& config_;
   std::vector<Finding> findings_;
-  std::vector<Account> accounts_;
-  std::vector<Group> groups_;
+  std::vector<PasswdEntry> accounts_;
+  std::vector<GroupEntry> groups_;
   std::map<std::string, builder::ElfInfo> elves_;
   std::vector<std::string> library_dirs_;
   std::string entrypoint_script_;

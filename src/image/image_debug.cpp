@@ -4,6 +4,7 @@
 #include "builder/build/sandbox.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "image/accounts.h"
 #include "image/image_check.h"
 #include "image/image_read.h"
 #include "index/package_add.h"
@@ -17,49 +18,26 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<uint32_t> number(const std::string& text) {
-  if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  uint64_t value = std::stoull(text);
-  return value > UINT32_MAX ? std::nullopt : std::optional<uint32_t>(static_cast<uint32_t>(value));
-}
-
 // "name", "uid", "name:group", "uid:gid" → ids, through the image's /etc/passwd and /etc/group.
 std::pair<uint32_t, uint32_t> ids_of(const ImageTree& tree, const std::string& spec, const std::string& reference) {
   std::string user = spec.substr(0, spec.find(':'));
   std::string group = spec.find(':') == std::string::npos ? "" : spec.substr(spec.find(':') + 1);
-  auto lines = [&](const char* file) {
-    std::vector<std::vector<std::string>> out;
+  auto text = [&](const char* file) {
     const TreeEntry* entry = tree.find(file);
-    if (!entry) return out;
-    size_t start = 0;
-    while (start < entry->data.size()) {
-      size_t end = entry->data.find('\n', start);
-      if (end == std::string::npos) end = entry->data.size();
-      std::vector<std::string> fields;
-      std::string line = entry->data.substr(start, end - start);
-      for (size_t at = 0;;) {
-        size_t colon = line.find(':', at);
-        fields.push_back(line.substr(at, colon == std::string::npos ? std::string::npos : colon - at));
-        if (colon == std::string::npos) break;
-        at = colon + 1;
-      }
-      out.push_back(std::move(fields));
-      start = end + 1;
-    }
-    return out;
+    return entry ? entry->data : std::string();
   };
-  std::optional<uint32_t> uid = number(user), gid;
-  for (const auto& fields : lines("etc/passwd"))
-    if (fields.size() >= 4 && (fields[0] == user || (uid && number(fields[2]) == uid))) {
-      uid = number(fields[2]);
-      gid = number(fields[3]);
+  std::optional<uint32_t> uid = numeric_id(user), gid;
+  for (const auto& account : parse_passwd(text("etc/passwd")))
+    if (account.name == user || (uid && account.uid == *uid)) {
+      uid = account.uid;
+      gid = account.gid;
       break;
     }
   if (!uid) fail("{}: runs as user {}, whom its /etc/passwd does not list", reference, user);
   if (!group.empty()) {
-    gid = number(group);
-    for (const auto& fields : lines("etc/group"))
-      if (fields.size() >= 3 && fields[0] == group) gid = number(fields[2]);
+    gid = numeric_id(group);
+    for (const auto& entry : parse_group(text("etc/group")))
+      if (entry.name == group) gid = entry.gid;
     if (!gid) fail("{}: runs as group {}, which its /etc/group does not list", reference, group);
   }
   return {*uid, gid.value_or(*uid)};

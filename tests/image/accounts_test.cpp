@@ -50,3 +50,25 @@ TEST(ImageAccounts, WritesFilesAndHomeDirectoriesWithOwners) {
 
 }  // namespace
 }  // namespace lupine::image
+
+namespace lupine::image {
+namespace {
+
+// The files read back as a loader reads them: malformed lines and non-numeric ids are skipped.
+TEST(AccountFiles, PasswdAndGroupAreReadBack) {
+  auto users = parse_passwd("root:x:0:0:root:/root:/bin/sh\nbroken line\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n"
+                            "bad:x:uid:1::/:/bin/sh\n");
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[1].name, "nonroot");
+  EXPECT_EQ(users[1].uid, 65532u);
+  EXPECT_EQ(users[1].home, "/home/nonroot");
+  auto groups = parse_group("root:x:0:\nwheel:x:10:root,nonroot\nx:y\n");
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[1].members, (std::vector<std::string>{"root", "nonroot"}));
+  EXPECT_EQ(numeric_id("65532"), 65532u);
+  EXPECT_EQ(numeric_id("99999999999"), std::nullopt);
+  EXPECT_EQ(numeric_id("-1"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace lupine::image
