@@ -5,6 +5,7 @@
 #include "farm/external_inputs.h"
 #include "farm/plan_targets.h"
 #include "farm/recipe_load.h"
+#include "farm/runtime_edges.h"
 
 #include <algorithm>
 #include <chrono>
@@ -35,6 +36,7 @@ FarmPlan make_plan(const PlanOptions& options) {
   }
   FarmPlan plan;
   plan.graph = link_recipes(std::move(nodes));
+  add_runtime_edges(plan.graph);
   if (options.repositories) {
     std::vector<const index::IndexRecord*> external;
     for (const auto& loaded : options.repositories->indexes())

@@ -25,6 +25,9 @@ struct RecipeOutputs {
   std::vector<std::string> packages;  // the package, then its enabled subpackages
   std::vector<std::string> provides;  // names from `provides:` ("name=ver" provides "name")
   int64_t provider_priority = 0;      // the main package's provider-priority (breaks ties)
+  // Each package's declared runtime dependencies (package.dependencies.runtime), as names: a
+  // root that installs the package installs them too (runtime_edges.h).
+  std::map<std::string, std::vector<std::string>> runtime;
 };
 
 // Whether a recipe can be built for the arch: `ok`, or why not.

@@ -47,6 +47,8 @@ RecipeOutputs outputs_of(const builder::BuildPlan& plan) {
     outputs.packages.push_back(package.name);
     for (const auto& atom : package.dependencies.provides)
       if (std::string name = dependency_name(atom); !name.empty()) outputs.provides.push_back(name);
+    for (const auto& atom : package.dependencies.runtime)
+      if (std::string name = dependency_name(atom); !name.empty()) outputs.runtime[package.name].push_back(name);
   };
   add(plan.package);
   for (const auto& sub : plan.subpackages)

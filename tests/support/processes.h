@@ -15,9 +15,10 @@ namespace lupine::testing {
 // read is simply not listed (it is gone, which is what the callers wait for).
 std::vector<pid_t> processes_with(const std::string& marker);
 
-// Polls `condition` every 20 ms for up to `limit`; its last answer.
+// Polls `condition` every 20 ms for up to `limit` (generous: a loaded machine is slow to reap a
+// killed process tree; the wait ends as soon as the condition holds); its last answer.
 template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+bool eventually(Condition condition, std::chrono::milliseconds limit = std::chrono::milliseconds(30000)) {
   auto end = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < end) {
     if (condition()) return true;
