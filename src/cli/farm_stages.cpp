@@ -102,7 +102,8 @@ void run(const StagesArgs& args) {
       nlohmann::json stage{{"name", result.name},
                            {"build", result_value(result.build)},
                            {"records_checked", result.records_checked},
-                           {"violations", violations}};
+                           {"violations", violations},
+                           {"unmet_runtime", result.unmet_runtime}};
       if (!result.compared_with.empty()) {
         stage["compared_with"] = result.compared_with;
         stage["comparisons"] = nlohmann::json::array();
@@ -120,6 +121,8 @@ void run(const StagesArgs& args) {
         for (const auto& v : result.violations)
           fmt::print("NOT FROM THE STAGES: {} in {} ({})\n", v.package, v.record, v.identity);
     }
+    for (const auto& unmet : result.unmet_runtime)
+      fmt::print("NOT IN THE STAGES (a later stage cannot install it): {}\n", unmet);
     if (!result.compared_with.empty()) {
       size_t identical = 0;
       for (const auto& c : result.comparisons) {

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "farm/farm_publish.h"
+#include "apk/dependency.h"
 #include "index/index_archive.h"
 
 #include <fmt/format.h>
@@ -10,6 +11,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace lupine::farm {
 namespace fs = std::filesystem;
@@ -130,6 +133,30 @@ std::vector<RecordViolation> check_stage_records(const fs::path& repo, const std
   return violations;
 }
 
+std::vector<std::string> unmet_runtime_dependencies(const std::vector<fs::path>& repos, const std::string& arch) {
+  std::vector<index::IndexRecord> records;
+  for (const auto& repo : repos) {
+    std::error_code error;
+    if (!fs::is_regular_file(repo / arch / "APKINDEX.tar.gz", error)) continue;
+    auto index = index::read_index_archive(repo / arch / "APKINDEX.tar.gz");
+    records.insert(records.end(), index.records.begin(), index.records.end());
+  }
+  std::set<std::string> met;
+  for (const auto& record : records) {
+    met.insert(record.name);
+    for (const auto& provided : record.provides) met.insert(apk::parse_dependency(provided).name);
+  }
+  std::map<std::string, std::set<std::string>> unmet;
+  for (const auto& record : records)
+    for (const auto& atom : record.depends) {
+      apk::Dependency dependency = apk::parse_dependency(atom);
+      if (!dependency.conflict && !met.count(dependency.name)) unmet[dependency.name].insert(record.name);
+    }
+  std::vector<std::string> out;
+  for (const auto& [name, needers] : unmet) out.push_back(fmt::format("{} (needed by {})", name, fmt::join(needers, ", ")));
+  return out;
+}
+
 std::vector<StageResult> run_stages(const StagesOptions& options,
                                     const std::function<void(const Stage&, const std::vector<std::string>&)>& on_stage,
                                     const FarmObserver& observer) {
@@ -174,6 +201,9 @@ std::vector<StageResult> run_stages(const StagesOptions& options,
       }
       result.violations = check_stage_records(farm.out_dir, arch, allowed, result.records_checked);
     }
+    std::vector<fs::path> published;
+    for (size_t j = 0; j <= i; ++j) published.push_back(root / options.stages[j].name);
+    result.unmet_runtime = unmet_runtime_dependencies(published, arch);
     if (!stage.compare.empty() && result.build.ok()) {
       result.compared_with = stage.compare;
       result.comparisons = compare_stage_packages(farm.out_dir, root / stage.compare, arch);

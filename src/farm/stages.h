@@ -69,11 +69,19 @@ std::set<std::string> stage_identities(const std::filesystem::path& repo, const 
 std::vector<RecordViolation> check_stage_records(const std::filesystem::path& repo, const std::string& arch,
                                                  const std::set<std::string>& allowed, size_t& checked);
 
+// The runtime dependencies (D:) of the packages the stages up to and including `repos` publish
+// that none of those packages meets (by name or provides), one line each: "cmd:bash (needed by
+// glibc-utils)". A stage after them that installs such a package could only take it from the
+// bootstrap: said after every stage, so that the gap is seen before the next one fails on it.
+std::vector<std::string> unmet_runtime_dependencies(const std::vector<std::filesystem::path>& repos,
+                                                    const std::string& arch);
+
 struct StageResult {
   std::string name;
   FarmBuildResult build;
   size_t records_checked = 0;
   std::vector<RecordViolation> violations;  // stages without the bootstrap only
+  std::vector<std::string> unmet_runtime;    // unmet_runtime_dependencies() after this stage
   std::string compared_with;                 // Stage::compare
   std::vector<PackageComparison> comparisons;
   bool ok() const {

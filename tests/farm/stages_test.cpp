@@ -6,8 +6,10 @@
 #include "builder/recipe/pipeline_library.h"
 #include "common/diagnostics.h"
 #include "common/error.h"
+#include "common/fs.h"
 #include "farm/plan.h"
 #include "farm/recipe_load.h"
+#include "index/index_archive.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -108,6 +110,34 @@ TEST(StagesFile, EveryInputOfTheBundledStageTwoIsARecipe) {
   std::vector<std::string> external;
   for (const auto& input : plan.external) external.push_back(input.name);
   EXPECT_THAT(external, ::testing::IsEmpty());
+}
+
+index::IndexRecord indexed(std::string name, std::vector<std::string> depends, std::vector<std::string> provides) {
+  index::IndexRecord r;
+  r.identity = "Q1" + std::string(27, 'A') + "=";
+  r.name = std::move(name);
+  r.version = "1-r0";
+  r.arch = "x86_64";
+  r.depends = std::move(depends);
+  r.provides = std::move(provides);
+  return r;
+}
+
+// After each stage: what its packages (and the earlier stages') need that none of them has.
+TEST(StagesFile, UnmetRuntimeDependenciesOfTheStagesAreNamed) {
+  TempDir dir("lupine-stages-unmet");
+  auto repo = [&](const std::string& name, std::vector<index::IndexRecord> records) {
+    std::filesystem::create_directories(dir.path() / name / "x86_64");
+    write_file_atomic(dir.path() / name / "x86_64" / "APKINDEX.tar.gz", index::make_index_member(records, name, 0));
+    return dir.path() / name;
+  };
+  auto one = repo("stage1", {indexed("glibc", {}, {"so:libc.so.6=6"}),
+                             indexed("glibc-utils", {"cmd:bash", "so:libc.so.6", "!busybox-ldd"}, {}),
+                             indexed("perl-doc", {"man-db"}, {})});
+  auto two = repo("stage2", {indexed("bash", {"so:libc.so.6"}, {"cmd:bash=5.2.37-r0"})});
+  EXPECT_THAT(unmet_runtime_dependencies({one}, "x86_64"),
+              ::testing::ElementsAre("cmd:bash (needed by glibc-utils)", "man-db (needed by perl-doc)"));
+  EXPECT_THAT(unmet_runtime_dependencies({one, two}, "x86_64"), ::testing::ElementsAre("man-db (needed by perl-doc)"));
 }
 
 // What the packages declare they need at run time must be in the tree too: a stage-2 root
