@@ -36,6 +36,10 @@ TEST(ImageRead, OciLayoutsAndDockerArchivesAreReadBackAndCheckedBlobByBlob) {
     EXPECT_EQ(checked[go]["errors"], 2);
     EXPECT_THAT(checked[go]["findings"].dump(), HasSubstr("the entrypoint /bin/sh is not in the image"));
   }
+  // The config itself: built into a temporary layout, then checked the same.
+  auto from_config = run_lupine({"image", "check", config.string(), "--arch", "x86_64", "--json"});
+  EXPECT_EQ(from_config.exit_code, 1) << from_config.err;
+  EXPECT_EQ(nlohmann::json::parse(from_config.out)["findings"], checked["amd64"]["findings"]);
   auto docker = run_lupine({"image", "check", archive.string(), "--json"});
   EXPECT_EQ(docker.exit_code, 1) << docker.err;
   EXPECT_EQ(nlohmann::json::parse(docker.out)["findings"], checked["amd64"]["findings"]);
