@@ -32,8 +32,6 @@ std::vector<std::string> split(std::string_view text, char separator) {
   }
 }
 
-std::optional<uint32_t> number(const std::string& text) { return numeric_id(text); }
-
 std::string slash(const std::string& path) { return "/" + path; }
 
 bool is_elf(const TreeEntry& entry) { return entry.data.size() >= 4 && entry.data.compare(0, 4, "\x7f" "ELF") == 0; }
@@ -189,7 +187,7 @@ class Checker {
     if (spec.find(':') != std::string::npos) group = spec.substr(spec.find(':') + 1);
     const PasswdEntry* account = nullptr;
     for (const auto& candidate : accounts_)
-      if (candidate.name == user || (number(user) && candidate.uid == *number(user))) {
+      if (candidate.name == user || (numeric_id(user) && candidate.uid == *numeric_id(user))) {
         account = &candidate;
         break;
       }
@@ -198,7 +196,7 @@ class Checker {
           file_text("etc/passwd").empty()
               ? fmt::format("the image runs as user {}, but it has no /etc/passwd", user)
               : fmt::format("the image runs as user {}, which /etc/passwd does not list", user));
-      if (auto uid = number(user)) run_as_.uid = *uid;
+      if (auto uid = numeric_id(user)) run_as_.uid = *uid;
     } else {
       run_as_.uid = account->uid;
       run_as_.gid = account->gid;
@@ -210,7 +208,7 @@ class Checker {
     if (group) {
       const GroupEntry* found = nullptr;
       for (const auto& candidate : groups_)
-        if (candidate.name == *group || (number(*group) && candidate.gid == *number(*group))) found = &candidate;
+        if (candidate.name == *group || (numeric_id(*group) && candidate.gid == *numeric_id(*group))) found = &candidate;
       if (!found) add(Severity::error, "group", "/etc/group", fmt::format("the image runs as group {}, which /etc/group does not list", *group));
       else run_as_.gid = found->gid;
     } else if (account && std::none_of(groups_.begin(), groups_.end(), [&](const GroupEntry& g) { return g.gid == account->gid; })) {
